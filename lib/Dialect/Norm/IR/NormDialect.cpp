@@ -1,0 +1,38 @@
+//===- NormDialect.cpp - norm dialect ---------------------------*- C++ -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+
+#include "norm/Dialect/Norm/IR/NormOpsDialect.cpp.inc"
+
+#include "norm/Dialect/Norm/IR/NormEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "norm/Dialect/Norm/IR/NormAttrs.cpp.inc"
+
+void NormDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "norm/Dialect/Norm/IR/NormOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "norm/Dialect/Norm/IR/NormAttrs.cpp.inc"
+      >();
+  // Bufferization lives in a separate library; promising it here turns a
+  // missing registration into a clear error instead of silently skipping
+  // the ops.
+  declarePromisedInterfaces<bufferization::BufferizableOpInterface, RMSNormOp,
+                            AddRMSNormOp, QuantizeOp>();
+}

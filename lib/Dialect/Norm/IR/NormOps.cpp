@@ -1,0 +1,469 @@
+//===- NormOps.cpp - norm dialect ops ---------------------------*- C++ -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::norm;
+
+//===----------------------------------------------------------------------===//
+// Shared verification helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// An operand as the verifier names it in diagnostics.
+struct NamedOperand {
+  StringRef name;
+  Value value;
+};
+} // namespace
+
+static bool isNormFloat(Type type) {
+  return type.isF32() || type.isF16() || type.isBF16();
+}
+
+static bool isQuantizedType(Type type) {
+  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type>(type) ||
+         type.isSignlessInteger(8);
+}
+
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string str;
+  llvm::raw_string_ostream os(str);
+  os << "[";
+  llvm::interleaveComma(shape, os, [&](int64_t dim) {
+    if (ShapedType::isDynamic(dim))
+      os << "?";
+    else
+      os << dim;
+  });
+  os << "]";
+  return str;
+}
+
+static ShapedType shapedTypeOf(Value value) {
+  return cast<ShapedType>(value.getType());
+}
+
+/// True if two shapes have the same rank and agree on every dim that is
+/// static in both.
+static bool areShapesCompatible(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
+  if (lhs.size() != rhs.size())
+    return false;
+  return llvm::all_of(llvm::zip_equal(lhs, rhs), [](auto dims) {
+    auto [l, r] = dims;
+    return ShapedType::isDynamic(l) || ShapedType::isDynamic(r) || l == r;
+  });
+}
+
+/// All operands must be tensors, or all memrefs: the op either has value
+/// semantics or writes into buffers, never a mix. Memrefs must be contiguous
+/// in the innermost dimension, which every kernel vectorizes along.
+static LogicalResult verifyOperandKinds(Operation *op,
+                                        ArrayRef<NamedOperand> operands) {
+  const NamedOperand &first = operands.front();
+  bool firstIsTensor = isa<RankedTensorType>(first.value.getType());
+  for (const NamedOperand &operand : operands.drop_front()) {
+    if (isa<RankedTensorType>(operand.value.getType()) != firstIsTensor)
+      return op->emitOpError("operands must be all tensors or all memrefs, "
+                             "but '")
+             << first.name << "' is a " << (firstIsTensor ? "tensor" : "memref")
+             << " and '" << operand.name << "' is a "
+             << (firstIsTensor ? "memref" : "tensor");
+  }
+  for (const NamedOperand &operand : operands) {
+    auto memref = dyn_cast<MemRefType>(operand.value.getType());
+    if (!memref || memref.getRank() == 0)
+      continue;
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(memref.getStridesAndOffset(strides, offset)) ||
+        strides.back() != 1)
+      return op->emitOpError("'")
+             << operand.name
+             << "' must have unit stride in its innermost dimension, but has "
+                "type "
+             << memref;
+  }
+  return success();
+}
+
+/// `input`-like operands: rank >= 1 with an f32/f16/bf16 element type.
+static LogicalResult verifyRowsOperand(Operation *op, NamedOperand operand) {
+  ShapedType type = shapedTypeOf(operand.value);
+  if (type.getRank() < 1)
+    return op->emitOpError("'")
+           << operand.name
+           << "' must have rank >= 1 (rows of the innermost dimension), but "
+              "has type "
+           << type;
+  if (!isNormFloat(type.getElementType()))
+    return op->emitOpError("'")
+           << operand.name
+           << "' must have element type f32, f16 or bf16, but has "
+           << type.getElementType();
+  return success();
+}
+
+/// A destination or second input that must match `input` in shape.
+static LogicalResult verifySameShape(Operation *op, NamedOperand operand,
+                                     NamedOperand input) {
+  ArrayRef<int64_t> shape = shapedTypeOf(operand.value).getShape();
+  ArrayRef<int64_t> inputShape = shapedTypeOf(input.value).getShape();
+  if (!areShapesCompatible(shape, inputShape))
+    return op->emitOpError("'")
+           << operand.name << "' must have the shape of '" << input.name
+           << "' " << formatShape(inputShape) << ", but has shape "
+           << formatShape(shape);
+  return success();
+}
+
+/// A per-column vector (gamma, smooth): shape [H] where H is the innermost
+/// dim of `input`.
+static LogicalResult verifyColumnVector(Operation *op, NamedOperand operand,
+                                        NamedOperand input,
+                                        StringRef elementTypes,
+                                        function_ref<bool(Type)> isAllowed) {
+  ShapedType type = shapedTypeOf(operand.value);
+  int64_t h = shapedTypeOf(input.value).getShape().back();
+  if (type.getRank() != 1 ||
+      !areShapesCompatible(type.getShape(), ArrayRef<int64_t>(h)))
+    return op->emitOpError("'")
+           << operand.name << "' must have shape [H] = " << formatShape(h)
+           << " (the innermost dimension of '" << input.name
+           << "'), but has shape " << formatShape(type.getShape());
+  if (!isAllowed(type.getElementType()))
+    return op->emitOpError("'")
+           << operand.name << "' must have element type " << elementTypes
+           << ", but has " << type.getElementType();
+  return success();
+}
+
+static LogicalResult verifyNormAttributes(Operation *op, FloatAttr epsilon,
+                                          FloatAttr weightOffset) {
+  double eps = epsilon.getValueAsDouble();
+  if (!(eps > 0.0) || !std::isfinite(eps))
+    return op->emitOpError("'epsilon' must be a finite f32 > 0, but is ")
+           << eps;
+  if (!std::isfinite(weightOffset.getValueAsDouble()))
+    return op->emitOpError("'weight_offset' must be finite, but is ")
+           << weightOffset.getValueAsDouble();
+  return success();
+}
+
+/// Reads the memref inputs and writes the memref destinations; the tensor
+/// form has value semantics and no effects.
+static void
+getNormOpEffects(DestinationStyleOpInterface op,
+                 SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                     &effects) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (op.isDpsInit(&operand))
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           /*stage=*/0, /*effectOnFullRegion=*/true,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           /*stage=*/0, /*effectOnFullRegion=*/true,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// RMSNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RMSNormOp::verify() {
+  NamedOperand input{"input", getInput()};
+  NamedOperand init{"into", getInit()};
+  SmallVector<NamedOperand> all{input, init};
+  if (getGamma())
+    all.push_back({"gamma", getGamma()});
+
+  if (failed(verifyOperandKinds(*this, all)) ||
+      failed(verifyRowsOperand(*this, input)) ||
+      failed(verifySameShape(*this, init, input)))
+    return failure();
+  if (!isNormFloat(shapedTypeOf(getInit()).getElementType()))
+    return emitOpError("'into' must have element type f32, f16 or bf16, but "
+                       "has ")
+           << shapedTypeOf(getInit()).getElementType();
+  if (getGamma() &&
+      failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
+                                "f32, f16 or bf16", isNormFloat)))
+    return failure();
+  return verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr());
+}
+
+void RMSNormOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getNormOpEffects(*this, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// AddRMSNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddRMSNormOp::verify() {
+  NamedOperand input{"input", getInput()};
+  NamedOperand residual{"residual", getResidual()};
+  NamedOperand init{"into", getInit()};
+  NamedOperand residualInit{"residual destination", getResidualInit()};
+  SmallVector<NamedOperand> all{input, residual, init, residualInit};
+  if (getGamma())
+    all.push_back({"gamma", getGamma()});
+
+  if (failed(verifyOperandKinds(*this, all)) ||
+      failed(verifyRowsOperand(*this, input)) ||
+      failed(verifyRowsOperand(*this, residual)) ||
+      failed(verifySameShape(*this, residual, input)) ||
+      failed(verifySameShape(*this, init, input)) ||
+      failed(verifySameShape(*this, residualInit, input)))
+    return failure();
+  if (!isNormFloat(shapedTypeOf(getInit()).getElementType()))
+    return emitOpError("'into' must have element type f32, f16 or bf16, but "
+                       "has ")
+           << shapedTypeOf(getInit()).getElementType();
+  Type residualType = shapedTypeOf(getResidual()).getElementType();
+  Type residualInitType = shapedTypeOf(getResidualInit()).getElementType();
+  if (residualInitType != residualType)
+    return emitOpError("'residual destination' must have the element type of "
+                       "'residual' (")
+           << residualType << "), but has " << residualInitType;
+  if (getGamma() &&
+      failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
+                                "f32, f16 or bf16", isNormFloat)))
+    return failure();
+  return verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr());
+}
+
+void AddRMSNormOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getNormOpEffects(*this, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseQuantScheme(OpAsmParser &parser,
+                                    QuantSchemeAttr &scheme,
+                                    IntegerAttr &groupSize,
+                                    ScaleLayoutAttr &layout) {
+  MLIRContext *ctx = parser.getContext();
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef keyword;
+  if (parser.parseKeyword(&keyword))
+    return failure();
+  std::optional<QuantScheme> parsed = symbolizeQuantScheme(keyword);
+  if (!parsed)
+    return parser.emitError(loc, "expected quantization scheme 'per_token', "
+                                 "'per_group(G)' or 'static', but got '")
+           << keyword << "'";
+  scheme = QuantSchemeAttr::get(ctx, *parsed);
+  if (*parsed != QuantScheme::PerGroup)
+    return success();
+
+  int64_t size;
+  if (parser.parseLParen() || parser.parseInteger(size))
+    return failure();
+  groupSize = IntegerAttr::get(IntegerType::get(ctx, 64), size);
+  if (succeeded(parser.parseOptionalComma())) {
+    SMLoc layoutLoc = parser.getCurrentLocation();
+    StringRef layoutKeyword;
+    if (parser.parseKeyword(&layoutKeyword))
+      return failure();
+    std::optional<ScaleLayout> parsedLayout =
+        symbolizeScaleLayout(layoutKeyword);
+    if (!parsedLayout)
+      return parser.emitError(layoutLoc, "expected scale layout 'row_major' "
+                                         "or 'col_major', but got '")
+             << layoutKeyword << "'";
+    layout = ScaleLayoutAttr::get(ctx, *parsedLayout);
+  }
+  return parser.parseRParen();
+}
+
+static void printQuantScheme(OpAsmPrinter &printer, Operation *,
+                             QuantSchemeAttr scheme, IntegerAttr groupSize,
+                             ScaleLayoutAttr layout) {
+  printer << stringifyQuantScheme(scheme.getValue());
+  if (scheme.getValue() != QuantScheme::PerGroup || !groupSize)
+    return;
+  printer << "(" << groupSize.getInt();
+  if (layout)
+    printer << ", " << stringifyScaleLayout(layout.getValue());
+  printer << ")";
+}
+
+double QuantizeOp::getQMax() {
+  Type type = shapedTypeOf(getInit()).getElementType();
+  if (isa<Float8E4M3FNType>(type))
+    return 448.0;
+  if (isa<Float8E4M3FNUZType>(type))
+    return 240.0;
+  if (isa<Float8E5M2Type>(type))
+    return 57344.0;
+  return 127.0;
+}
+
+double QuantizeOp::getEffectiveMinScale() {
+  if (std::optional<APFloat> minScale = getMinScale())
+    return minScale->convertToDouble();
+  return 1.0 / (getQMax() * 512.0);
+}
+
+/// Expected shape of the scales destination for a dynamic scheme.
+static SmallVector<int64_t> getExpectedScaleShape(ArrayRef<int64_t> inputShape,
+                                                  QuantScheme scheme,
+                                                  int64_t groupSize,
+                                                  ScaleLayout layout) {
+  ArrayRef<int64_t> leading = inputShape.drop_back();
+  int64_t h = inputShape.back();
+  int64_t columns = 1;
+  if (scheme == QuantScheme::PerGroup)
+    columns = ShapedType::isDynamic(h) ? ShapedType::kDynamic : h / groupSize;
+  SmallVector<int64_t> shape;
+  if (scheme == QuantScheme::PerGroup && layout == ScaleLayout::ColMajor) {
+    shape.push_back(columns);
+    llvm::append_range(shape, leading);
+  } else {
+    llvm::append_range(shape, leading);
+    shape.push_back(columns);
+  }
+  return shape;
+}
+
+LogicalResult QuantizeOp::verify() {
+  NamedOperand input{"input", getInput()};
+  NamedOperand init{"into", getInit()};
+  SmallVector<NamedOperand> all{input, init};
+  if (getScale())
+    all.push_back({"scale", getScale()});
+  if (getSmooth())
+    all.push_back({"smooth", getSmooth()});
+  if (getScaleInit())
+    all.push_back({"scales destination", getScaleInit()});
+
+  if (failed(verifyOperandKinds(*this, all)) ||
+      failed(verifyRowsOperand(*this, input)) ||
+      failed(verifySameShape(*this, init, input)))
+    return failure();
+  Type qType = shapedTypeOf(getInit()).getElementType();
+  if (!isQuantizedType(qType))
+    return emitOpError("'into' must have element type f8E4M3FN, f8E4M3FNUZ, "
+                       "f8E5M2 or i8, but has ")
+           << qType;
+
+  QuantScheme scheme = getScheme();
+  StringRef schemeName = stringifyQuantScheme(scheme);
+  bool isDynamic = scheme != QuantScheme::Static;
+  int64_t h = shapedTypeOf(getInput()).getShape().back();
+
+  // Group size and layout belong to per_group alone.
+  int64_t groupSize = 1;
+  if (scheme == QuantScheme::PerGroup) {
+    if (!getGroupSize())
+      return emitOpError("the per_group scheme requires a 'group_size'");
+    groupSize = *getGroupSize();
+    if (groupSize <= 0)
+      return emitOpError("'group_size' must be > 0, but is ") << groupSize;
+    if (!ShapedType::isDynamic(h) && h % groupSize != 0)
+      return emitOpError("'group_size' ")
+             << groupSize
+             << " must divide the innermost dimension of 'input' (H = " << h
+             << ")";
+  } else {
+    if (getGroupSize())
+      return emitOpError("'group_size' is only valid with the per_group "
+                         "scheme, but the scheme is ")
+             << schemeName;
+    if (getScaleLayout())
+      return emitOpError("'scale_layout' is only valid with the per_group "
+                         "scheme, but the scheme is ")
+             << schemeName;
+  }
+
+  // Static scales come in as an operand; dynamic ones go out as a result.
+  if (isDynamic) {
+    if (getScale())
+      return emitOpError("the ")
+             << schemeName
+             << " scheme computes its scales and takes no 'scale' operand";
+    if (!getScaleInit())
+      return emitOpError("the ")
+             << schemeName << " scheme requires a scales destination after "
+             << "the quantized output";
+    ShapedType scaleType = shapedTypeOf(getScaleInit());
+    SmallVector<int64_t> expected = getExpectedScaleShape(
+        shapedTypeOf(getInput()).getShape(), scheme, groupSize,
+        getScaleLayout().value_or(ScaleLayout::RowMajor));
+    if (!areShapesCompatible(scaleType.getShape(), expected))
+      return emitOpError("'scales destination' must have shape ")
+             << formatShape(expected) << " for the " << schemeName
+             << " scheme, but has shape " << formatShape(scaleType.getShape());
+    if (!scaleType.getElementType().isF32())
+      return emitOpError("'scales destination' must have element type f32, "
+                         "but has ")
+             << scaleType.getElementType();
+  } else {
+    if (!getScale())
+      return emitOpError("the static scheme requires a 'scale' operand");
+    if (getScaleInit())
+      return emitOpError("the static scheme produces no scales, but a scales "
+                         "destination was given");
+    ShapedType scaleType = shapedTypeOf(getScale());
+    bool isScalar = scaleType.getRank() == 0 ||
+                    (scaleType.getRank() == 1 && scaleType.getDimSize(0) == 1);
+    if (!isScalar || !scaleType.getElementType().isF32())
+      return emitOpError("'scale' must have type tensor<1xf32> or "
+                         "tensor<f32> (or the memref equivalent), but has ")
+             << scaleType;
+    if (getScaleUb())
+      return emitOpError("'scale_ub' only applies to dynamic schemes");
+    if (getMinScale())
+      return emitOpError("'min_scale' only applies to dynamic schemes");
+  }
+
+  if (getSmooth() &&
+      failed(verifyColumnVector(*this, {"smooth", getSmooth()}, input, "f32",
+                                [](Type t) { return t.isF32(); })))
+    return failure();
+
+  for (auto [name, attr] :
+       {std::pair<StringRef, FloatAttr>{"scale_ub", getScaleUbAttr()},
+        {"clip", getClipAttr()},
+        {"min_scale", getMinScaleAttr()}}) {
+    if (!attr)
+      continue;
+    double value = attr.getValueAsDouble();
+    if (!(value > 0.0) || !std::isfinite(value))
+      return emitOpError("'") << name << "' must be a finite f32 > 0, but is "
+                              << value;
+  }
+  return success();
+}
+
+void QuantizeOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getNormOpEffects(*this, effects);
+}
+
+#define GET_OP_CLASSES
+#include "norm/Dialect/Norm/IR/NormOps.cpp.inc"

@@ -1,0 +1,432 @@
+// Every verifier and parser error of the norm dialect.
+// RUN: norm-opt %s -split-input-file -verify-diagnostics
+
+func.func @mixed_tensor_memref(%x: tensor<4x8xf32>, %o: memref<4x8xf32>) {
+  // expected-error @below {{operands must be all tensors or all memrefs, but 'input' is a tensor and 'into' is a memref}}
+  norm.rmsnorm %x : tensor<4x8xf32> into %o : memref<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @non_unit_inner_stride(%x: memref<4x8xf32, strided<[16, 2]>>, %o: memref<4x8xf32>) {
+  // expected-error @below {{'input' must have unit stride in its innermost dimension, but has type 'memref<4x8xf32, strided<[16, 2]>>'}}
+  norm.rmsnorm %x : memref<4x8xf32, strided<[16, 2]>> into %o : memref<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @rank0_input(%x: tensor<f32>, %e: tensor<f32>) -> tensor<f32> {
+  // expected-error @below {{'input' must have rank >= 1 (rows of the innermost dimension), but has type 'tensor<f32>'}}
+  %y = norm.rmsnorm %x : tensor<f32> into %e : tensor<f32> -> tensor<f32>
+  return %y : tensor<f32>
+}
+
+// -----
+
+func.func @input_element_type(%x: tensor<4x8xi32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'input' must have element type f32, f16 or bf16, but has 'i32'}}
+  %y = norm.rmsnorm %x : tensor<4x8xi32> into %e : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @input_f64(%x: tensor<4x8xf64>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'input' must have element type f32, f16 or bf16, but has 'f64'}}
+  %y = norm.rmsnorm %x : tensor<4x8xf64> into %e : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @into_shape(%x: tensor<4x8xf32>, %e: tensor<4x9xf32>) -> tensor<4x9xf32> {
+  // expected-error @below {{'into' must have the shape of 'input' [4, 8], but has shape [4, 9]}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32> into %e : tensor<4x9xf32> -> tensor<4x9xf32>
+  return %y : tensor<4x9xf32>
+}
+
+// -----
+
+func.func @into_rank(%x: tensor<?x8xf32>, %e: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @below {{'into' must have the shape of 'input' [?, 8], but has shape [8]}}
+  %y = norm.rmsnorm %x : tensor<?x8xf32> into %e : tensor<8xf32> -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+func.func @into_element_type(%x: tensor<4x8xf32>, %e: tensor<4x8xi8>) -> tensor<4x8xi8> {
+  // expected-error @below {{'into' must have element type f32, f16 or bf16, but has 'i8'}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32> into %e : tensor<4x8xi8> -> tensor<4x8xi8>
+  return %y : tensor<4x8xi8>
+}
+
+// -----
+
+func.func @gamma_shape(%x: tensor<4x8xf32>, %w: tensor<7xf32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'gamma' must have shape [H] = [8] (the innermost dimension of 'input'), but has shape [7]}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32>, gamma %w : tensor<7xf32> into %e : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @gamma_rank(%x: tensor<4x8xf32>, %w: tensor<1x8xf32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'gamma' must have shape [H] = [8] (the innermost dimension of 'input'), but has shape [1, 8]}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32>, gamma %w : tensor<1x8xf32> into %e : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @gamma_element_type(%x: tensor<4x8xf32>, %w: tensor<8xi32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'gamma' must have element type f32, f16 or bf16, but has 'i32'}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32>, gamma %w : tensor<8xi32> into %e : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @epsilon_zero(%x: tensor<4x8xf32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'epsilon' must be a finite f32 > 0, but is 0}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32> into %e : tensor<4x8xf32> {epsilon = 0.0 : f32} -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @epsilon_negative(%x: tensor<4x8xf32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'epsilon' must be a finite f32 > 0, but is -1}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32> into %e : tensor<4x8xf32> {epsilon = -1.0 : f32} -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @weight_offset_inf(%x: tensor<4x8xf32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'weight_offset' must be finite, but is INF}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32> into %e : tensor<4x8xf32> {weight_offset = 0x7F800000 : f32} -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @epsilon_not_f32(%x: tensor<4x8xf32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{attribute 'epsilon' failed to satisfy constraint: 32-bit float attribute}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32> into %e : tensor<4x8xf32> {epsilon = 1.0e-5 : f64} -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @unranked_operand(%x: tensor<*xf32>, %e: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{operand #0 must be ranked tensor or memref, but got 'tensor<*xf32>'}}
+  %y = "norm.rmsnorm"(%x, %e) : (tensor<*xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @tensor_without_result(%x: tensor<4x8xf32>, %e: tensor<4x8xf32>) {
+  // expected-error @below {{expected the number of tensor results (0) to be equal to the number of output tensors (1)}}
+  norm.rmsnorm %x : tensor<4x8xf32> into %e : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @result_type(%x: tensor<4x8xf32>, %e: tensor<4x8xf32>) -> tensor<4x8xf16> {
+  // expected-error @below {{expected type of operand #1 ('tensor<4x8xf32>') to match type of corresponding result ('tensor<4x8xf16>')}}
+  %y = norm.rmsnorm %x : tensor<4x8xf32> into %e : tensor<4x8xf32> -> tensor<4x8xf16>
+  return %y : tensor<4x8xf16>
+}
+
+// -----
+
+func.func @add_residual_element_type(%x: tensor<4x8xf32>, %r: tensor<4x8xi16>, %e0: tensor<4x8xf32>, %e1: tensor<4x8xi16>) {
+  // expected-error @below {{'residual' must have element type f32, f16 or bf16, but has 'i16'}}
+  %y, %rn = norm.add_rmsnorm %x : tensor<4x8xf32>, residual %r : tensor<4x8xi16> into %e0 : tensor<4x8xf32>, %e1 : tensor<4x8xi16> -> tensor<4x8xf32>, tensor<4x8xi16>
+  return
+}
+
+// -----
+
+func.func @add_residual_shape(%x: tensor<4x8xf32>, %r: tensor<4x16xf32>, %e0: tensor<4x8xf32>, %e1: tensor<4x16xf32>) {
+  // expected-error @below {{'residual' must have the shape of 'input' [4, 8], but has shape [4, 16]}}
+  %y, %rn = norm.add_rmsnorm %x : tensor<4x8xf32>, residual %r : tensor<4x16xf32> into %e0 : tensor<4x8xf32>, %e1 : tensor<4x16xf32> -> tensor<4x8xf32>, tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @add_residual_destination_shape(%x: tensor<4x8xf32>, %r: tensor<4x8xf32>, %e0: tensor<4x8xf32>, %e1: tensor<3x8xf32>) {
+  // expected-error @below {{'residual destination' must have the shape of 'input' [4, 8], but has shape [3, 8]}}
+  %y, %rn = norm.add_rmsnorm %x : tensor<4x8xf32>, residual %r : tensor<4x8xf32> into %e0 : tensor<4x8xf32>, %e1 : tensor<3x8xf32> -> tensor<4x8xf32>, tensor<3x8xf32>
+  return
+}
+
+// -----
+
+func.func @add_into_element_type(%x: tensor<4x8xf32>, %r: tensor<4x8xf32>, %e0: tensor<4x8xf8E4M3FN>, %e1: tensor<4x8xf32>) {
+  // expected-error @below {{'into' must have element type f32, f16 or bf16, but has 'f8E4M3FN'}}
+  %y, %rn = norm.add_rmsnorm %x : tensor<4x8xf32>, residual %r : tensor<4x8xf32> into %e0 : tensor<4x8xf8E4M3FN>, %e1 : tensor<4x8xf32> -> tensor<4x8xf8E4M3FN>, tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @add_residual_destination_type(%x: tensor<4x8xbf16>, %r: tensor<4x8xbf16>, %e0: tensor<4x8xbf16>, %e1: tensor<4x8xf32>) {
+  // expected-error @below {{'residual destination' must have the element type of 'residual' ('bf16'), but has 'f32'}}
+  %y, %rn = norm.add_rmsnorm %x : tensor<4x8xbf16>, residual %r : tensor<4x8xbf16> into %e0 : tensor<4x8xbf16>, %e1 : tensor<4x8xf32> -> tensor<4x8xbf16>, tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @add_gamma_shape(%x: memref<4x8xf32>, %r: memref<4x8xf32>, %w: memref<4xf32>, %o: memref<4x8xf32>) {
+  // expected-error @below {{'gamma' must have shape [H] = [8] (the innermost dimension of 'input'), but has shape [4]}}
+  norm.add_rmsnorm %x : memref<4x8xf32>, residual %r : memref<4x8xf32>, gamma %w : memref<4xf32> into %o : memref<4x8xf32>, %r : memref<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @add_epsilon(%x: memref<4x8xf32>, %r: memref<4x8xf32>, %o: memref<4x8xf32>) {
+  // expected-error @below {{'epsilon' must be a finite f32 > 0, but is -0}}
+  norm.add_rmsnorm %x : memref<4x8xf32>, residual %r : memref<4x8xf32> into %o : memref<4x8xf32>, %r : memref<4x8xf32> {epsilon = -0.0 : f32}
+  return
+}
+
+// -----
+
+func.func @add_mixed_kinds(%x: memref<4x8xf32>, %r: tensor<4x8xf32>, %o: memref<4x8xf32>, %ro: memref<4x8xf32>) {
+  // expected-error @below {{operands must be all tensors or all memrefs, but 'input' is a memref and 'residual' is a tensor}}
+  norm.add_rmsnorm %x : memref<4x8xf32>, residual %r : tensor<4x8xf32> into %o : memref<4x8xf32>, %ro : memref<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @quant_into_type(%x: tensor<4x8xf32>, %q0: tensor<4x8xf16>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'into' must have element type f8E4M3FN, f8E4M3FNUZ, f8E5M2 or i8, but has 'f16'}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> into %q0 : tensor<4x8xf16>, %s0 : tensor<4x1xf32> -> tensor<4x8xf16>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_into_ui8(%x: tensor<4x8xf32>, %q0: tensor<4x8xui8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'into' must have element type f8E4M3FN, f8E4M3FNUZ, f8E5M2 or i8, but has 'ui8'}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> into %q0 : tensor<4x8xui8>, %s0 : tensor<4x1xf32> -> tensor<4x8xui8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_input_type(%x: tensor<4x8xi8>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'input' must have element type f32, f16 or bf16, but has 'i8'}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xi8> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_into_shape(%x: tensor<4x8xf32>, %q0: tensor<4x4xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'into' must have the shape of 'input' [4, 8], but has shape [4, 4]}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> into %q0 : tensor<4x4xi8>, %s0 : tensor<4x1xf32> -> tensor<4x4xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_missing_group_size(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{the per_group scheme requires a 'group_size'}}
+  %q, %s = "norm.quantize"(%x, %q0, %s0) <{operandSegmentSizes = array<i32: 1, 0, 0, 1, 1>, scheme = #norm.quant_scheme<per_group>}> : (tensor<4x8xf32>, tensor<4x8xi8>, tensor<4x1xf32>) -> (tensor<4x8xi8>, tensor<4x1xf32>)
+  return
+}
+
+// -----
+
+func.func @quant_group_size_zero(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'group_size' must be > 0, but is 0}}
+  %q, %s = norm.quantize per_group(0) %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_group_size_divides(%x: tensor<4x100xf32>, %q0: tensor<4x100xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'group_size' 64 must divide the innermost dimension of 'input' (H = 100)}}
+  %q, %s = norm.quantize per_group(64) %x : tensor<4x100xf32> into %q0 : tensor<4x100xi8>, %s0 : tensor<4x1xf32> -> tensor<4x100xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_group_size_per_token(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'group_size' is only valid with the per_group scheme, but the scheme is per_token}}
+  %q, %s = "norm.quantize"(%x, %q0, %s0) <{group_size = 4 : i64, operandSegmentSizes = array<i32: 1, 0, 0, 1, 1>, scheme = #norm.quant_scheme<per_token>}> : (tensor<4x8xf32>, tensor<4x8xi8>, tensor<4x1xf32>) -> (tensor<4x8xi8>, tensor<4x1xf32>)
+  return
+}
+
+// -----
+
+func.func @quant_layout_per_token(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'scale_layout' is only valid with the per_group scheme, but the scheme is per_token}}
+  %q, %s = "norm.quantize"(%x, %q0, %s0) <{scale_layout = #norm.scale_layout<col_major>, operandSegmentSizes = array<i32: 1, 0, 0, 1, 1>, scheme = #norm.quant_scheme<per_token>}> : (tensor<4x8xf32>, tensor<4x8xi8>, tensor<4x1xf32>) -> (tensor<4x8xi8>, tensor<4x1xf32>)
+  return
+}
+
+// -----
+
+func.func @quant_dynamic_with_scale(%x: tensor<4x8xf32>, %sc: tensor<1xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{the per_token scheme computes its scales and takes no 'scale' operand}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> scale %sc : tensor<1xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_dynamic_without_scales(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>) {
+  // expected-error @below {{the per_group scheme requires a scales destination after the quantized output}}
+  %q = norm.quantize per_group(4) %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @quant_per_token_scale_shape(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4xf32>) {
+  // expected-error @below {{'scales destination' must have shape [4, 1] for the per_token scheme, but has shape [4]}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4xf32> -> tensor<4x8xi8>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @quant_per_group_scale_shape(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x4xf32>) {
+  // expected-error @below {{'scales destination' must have shape [4, 2] for the per_group scheme, but has shape [4, 4]}}
+  %q, %s = norm.quantize per_group(4) %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x4xf32> -> tensor<4x8xi8>, tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @quant_col_major_scale_shape(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x2xf32>) {
+  // expected-error @below {{'scales destination' must have shape [2, 4] for the per_group scheme, but has shape [4, 2]}}
+  %q, %s = norm.quantize per_group(4, col_major) %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x2xf32> -> tensor<4x8xi8>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @quant_scale_element_type(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf16>) {
+  // expected-error @below {{'scales destination' must have element type f32, but has 'f16'}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf16> -> tensor<4x8xi8>, tensor<4x1xf16>
+  return
+}
+
+// -----
+
+func.func @quant_static_without_scale(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>) {
+  // expected-error @below {{the static scheme requires a 'scale' operand}}
+  %q = norm.quantize static %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @quant_static_with_scales(%x: tensor<4x8xf32>, %sc: tensor<1xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{the static scheme produces no scales, but a scales destination was given}}
+  %q, %s = norm.quantize static %x : tensor<4x8xf32> scale %sc : tensor<1xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_static_scale_shape(%x: tensor<4x8xf32>, %sc: tensor<4xf32>, %q0: tensor<4x8xi8>) {
+  // expected-error @below {{'scale' must have type tensor<1xf32> or tensor<f32> (or the memref equivalent), but has 'tensor<4xf32>'}}
+  %q = norm.quantize static %x : tensor<4x8xf32> scale %sc : tensor<4xf32> into %q0 : tensor<4x8xi8> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @quant_static_scale_type(%x: tensor<4x8xf32>, %sc: tensor<1xf16>, %q0: tensor<4x8xi8>) {
+  // expected-error @below {{'scale' must have type tensor<1xf32> or tensor<f32> (or the memref equivalent), but has 'tensor<1xf16>'}}
+  %q = norm.quantize static %x : tensor<4x8xf32> scale %sc : tensor<1xf16> into %q0 : tensor<4x8xi8> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @quant_static_scale_ub(%x: tensor<4x8xf32>, %sc: tensor<1xf32>, %q0: tensor<4x8xi8>) {
+  // expected-error @below {{'scale_ub' only applies to dynamic schemes}}
+  %q = norm.quantize static %x : tensor<4x8xf32> scale %sc : tensor<1xf32> into %q0 : tensor<4x8xi8> {scale_ub = 1.0 : f32} -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @quant_static_min_scale(%x: tensor<4x8xf32>, %sc: tensor<1xf32>, %q0: tensor<4x8xi8>) {
+  // expected-error @below {{'min_scale' only applies to dynamic schemes}}
+  %q = norm.quantize static %x : tensor<4x8xf32> scale %sc : tensor<1xf32> into %q0 : tensor<4x8xi8> {min_scale = 1.0 : f32} -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @quant_smooth_shape(%x: tensor<4x8xf32>, %sm: tensor<4xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'smooth' must have shape [H] = [8] (the innermost dimension of 'input'), but has shape [4]}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> smooth %sm : tensor<4xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_smooth_type(%x: tensor<4x8xf32>, %sm: tensor<8xbf16>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'smooth' must have element type f32, but has 'bf16'}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> smooth %sm : tensor<8xbf16> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_clip(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'clip' must be a finite f32 > 0, but is -2}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> {clip = -2.0 : f32} -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_scale_ub(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'scale_ub' must be a finite f32 > 0, but is 0}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> {scale_ub = 0.0 : f32} -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_min_scale(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'min_scale' must be a finite f32 > 0, but is INF}}
+  %q, %s = norm.quantize per_token %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> {min_scale = 0x7F800000 : f32} -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_unknown_scheme(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{expected quantization scheme 'per_token', 'per_group(G)' or 'static', but got 'per_tensor'}}
+  %q, %s = norm.quantize per_tensor %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @quant_unknown_layout(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: tensor<4x2xf32>) {
+  // expected-error @below {{expected scale layout 'row_major' or 'col_major', but got 'blocked'}}
+  %q, %s = norm.quantize per_group(4, blocked) %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x2xf32> -> tensor<4x8xi8>, tensor<4x2xf32>
+  return
+}
