@@ -69,7 +69,8 @@ static bool areShapesCompatible(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
 
 /// All operands must be tensors, or all memrefs: the op either has value
 /// semantics or writes into buffers, never a mix. Memrefs must be contiguous
-/// in the innermost dimension, which every kernel vectorizes along.
+/// in the innermost dimension, which every kernel vectorizes along; a dynamic
+/// innermost stride is left to the lowering's run-time check.
 static LogicalResult verifyOperandKinds(Operation *op,
                                         ArrayRef<NamedOperand> operands) {
   const NamedOperand &first = operands.front();
@@ -89,7 +90,7 @@ static LogicalResult verifyOperandKinds(Operation *op,
     SmallVector<int64_t> strides;
     int64_t offset;
     if (failed(memref.getStridesAndOffset(strides, offset)) ||
-        strides.back() != 1)
+        (!ShapedType::isDynamic(strides.back()) && strides.back() != 1))
       return op->emitOpError("'")
              << operand.name
              << "' must have unit stride in its innermost dimension, but has "

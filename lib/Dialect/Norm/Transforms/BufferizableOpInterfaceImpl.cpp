@@ -31,6 +31,21 @@ struct NormOpBufferizationModel
     return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
   }
 
+  bool bufferizesToElementwiseAccess(Operation *op, const AnalysisState &state,
+                                     ArrayRef<OpOperand *> operands) const {
+    // residual_out[r, c] = input[r, c] + residual[r, c]: the updated residual
+    // may overwrite the residual (the usual in-place update) or the input.
+    // Other outputs depend on whole rows and get no such promise.
+    auto addOp = dyn_cast<AddRMSNormOp>(op);
+    if (!addOp)
+      return false;
+    unsigned residualInit = op->getNumOperands() - 1;
+    return llvm::all_of(operands, [&](OpOperand *operand) {
+      unsigned number = operand->getOperandNumber();
+      return number == 0 || number == 1 || number == residualInit;
+    });
+  }
+
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
                           const BufferizationOptions &options,
                           BufferizationState &state) const {
