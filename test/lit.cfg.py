@@ -13,8 +13,9 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.norm_obj_root, "test")
-# Unit/ has a lit config of its own; the inputs of tests are not tests.
-config.excludes = ["Unit", "Inputs", "CMakeLists.txt", "README.md",
+# The inputs of tests are not tests. (Unit/ is a suite of its own, found
+# through its lit.site.cfg.py in the build tree.)
+config.excludes = ["Inputs", "external", "norm_opt.test.py", "CMakeLists.txt", "README.md",
                    "lit.cfg.py", "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
