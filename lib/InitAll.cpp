@@ -8,8 +8,10 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "norm/Config.h"
+#include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Dialect/Norm/Transforms/BufferizableOpInterfaceImpl.h"
+#include "norm/Pipelines/Pipelines.h"
 
 void mlir::norm::registerAllDialects(DialectRegistry &registry) {
   registry.insert<NormDialect>();
@@ -17,7 +19,8 @@ void mlir::norm::registerAllDialects(DialectRegistry &registry) {
 }
 
 void mlir::norm::registerAllPasses() {
-  // The norm passes and pipelines register here as they land.
+  registerNormConversionPasses();
+  registerNormPipelines();
 }
 
 const char *mlir::norm::getVersion() { return NORM_MLIR_VERSION; }

@@ -1,0 +1,86 @@
+//===- Passes.td - norm conversion passes -------------------*- tablegen -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_CONVERSION_PASSES_TD
+#define NORM_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
+  let summary = "Lower norm ops on memrefs to GPU kernels and their launches";
+  let description = [{
+    Replaces every norm op in memref form (run `one-shot-bufferize` first)
+    with a `gpu.launch_func` of a kernel generated into the `gpu.module`
+    `@norm_kernels`. Each kernel handles whole rows: 16-byte vector loads
+    where H allows, f32 accumulation, warp shuffles and a shared-memory block
+    reduction, the row kept in registers between the reduction and the
+    scaling when it fits (see RowSchedule.h). FP8 results are produced with
+    `arith.truncf` after saturating to the format's range, so any lowering of
+    the conversion (hardware or emulated) gives the saturating result.
+
+    Kernel ABI: one `!llvm.ptr<1>` per memref operand in operand order, then
+    `rows` and `cols` (i64), then the row stride (i64, in elements) of every
+    row-shaped operand in operand order, then the stride of the scales for
+    dynamic quantization. The launch geometry is recorded on the kernel as
+    `norm.launch` and on the module as `norm.kernels` (the bundle manifest's
+    source). Host `memref.alloc`/`dealloc` in functions that launch kernels
+    become `gpu.alloc`/`gpu.dealloc`: norm kernels read and write device
+    memory.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"warpSize", "warp-size", "int64_t", /*default=*/"32",
+           "Threads per warp (wavefront) of the target">,
+    Option<"maxRegisterElements", "max-register-elements", "int64_t",
+           /*default=*/"64",
+           "Most row elements a thread keeps in registers; longer rows are "
+           "read twice">
+  ];
+}
+
+def NormLowerFP8Conversions : Pass<"norm-lower-fp8-conversions"> {
+  let summary = "Lower f32 -> fp8 `arith.truncf` to hardware or emulation";
+  let description = [{
+    Rewrites `arith.truncf` from f32 to f8E4M3FN, f8E5M2, f8E4M3FNUZ or
+    f8E5M2FNUZ. With `nvvm-paired=true` (sm_89 and later), f8E4M3FN and
+    f8E5M2 pairs become `nvvm.convert.f32x2.to.f8x2` with round-to-nearest-
+    even and `satfinite` (`cvt.rn.satfinite.e4m3x2.f32`). Every remaining one
+    is expanded into integer arithmetic that rounds to nearest even and
+    saturates to the largest finite value (NaN stays NaN), the fallback for
+    targets without fp8 instructions. Run it after target-specific patterns
+    (e.g. `convert-arith-to-amdgpu`) and before `convert-gpu-to-*`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"nvvmPaired", "nvvm-paired", "bool", /*default=*/"false",
+           "Use the paired NVVM f32x2 -> f8x2 conversion (sm_89+)">
+  ];
+}
+
+def NormExportBundle : Pass<"norm-export-bundle", "ModuleOp"> {
+  let summary = "Write the kernel binaries and their manifest to a folder";
+  let description = [{
+    Writes every object of every `gpu.binary` as
+    `<dir>/<binary>.<chip>.<ptx|cubin|fatbin|hsaco|isa>` and
+    `<dir>/manifest.json`, which lists per kernel its arguments (role,
+    element type, alignment), launch geometry and the objects that hold it.
+    The IR is left unchanged.
+  }];
+  let options = [
+    Option<"directory", "dir", "std::string", /*default=*/"\"\"",
+           "Folder to write the bundle into (created if missing)">
+  ];
+}
+
+#endif // NORM_CONVERSION_PASSES_TD

@@ -1,0 +1,143 @@
+//===- ExportBundle.cpp - write kernel binaries and manifest ----*- C++ -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/Conversion/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir {
+namespace norm {
+#define GEN_PASS_DEF_NORMEXPORTBUNDLE
+#include "norm/Conversion/Passes.h.inc"
+} // namespace norm
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::norm;
+
+static llvm::json::Value toJSON(Attribute attr) {
+  if (auto str = dyn_cast<StringAttr>(attr))
+    return str.getValue().str();
+  if (auto boolean = dyn_cast<BoolAttr>(attr))
+    return boolean.getValue();
+  if (auto integer = dyn_cast<IntegerAttr>(attr))
+    return integer.getInt();
+  if (auto array = dyn_cast<ArrayAttr>(attr)) {
+    llvm::json::Array result;
+    for (Attribute element : array)
+      result.push_back(toJSON(element));
+    return result;
+  }
+  if (auto dict = dyn_cast<DictionaryAttr>(attr)) {
+    llvm::json::Object result;
+    for (NamedAttribute entry : dict)
+      result[entry.getName().getValue()] = toJSON(entry.getValue());
+    return result;
+  }
+  std::string str;
+  llvm::raw_string_ostream os(str);
+  os << attr;
+  return str;
+}
+
+/// (chip, file extension) of an object, or nullopt for unknown targets.
+static std::optional<std::pair<std::string, StringRef>>
+describeObject(gpu::ObjectAttr object) {
+  gpu::CompilationTarget format = object.getFormat();
+  if (auto nvvm = dyn_cast<NVVM::NVVMTargetAttr>(object.getTarget())) {
+    StringRef ext = format == gpu::CompilationTarget::Assembly ? "ptx"
+                    : format == gpu::CompilationTarget::Fatbin ? "fatbin"
+                                                               : "cubin";
+    return std::make_pair(nvvm.getChip().str(), ext);
+  }
+  if (auto rocdl = dyn_cast<ROCDL::ROCDLTargetAttr>(object.getTarget())) {
+    StringRef ext =
+        format == gpu::CompilationTarget::Assembly ? "s" : "hsaco";
+    return std::make_pair(rocdl.getChip().str(), ext);
+  }
+  return std::nullopt;
+}
+
+namespace {
+struct NormExportBundlePass
+    : public mlir::norm::impl::NormExportBundleBase<NormExportBundlePass> {
+  using NormExportBundleBase::NormExportBundleBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (directory.empty()) {
+      module.emitError("norm-export-bundle: the 'dir' option is required");
+      return signalPassFailure();
+    }
+    if (std::error_code ec = llvm::sys::fs::create_directories(directory)) {
+      module.emitError("norm-export-bundle: cannot create '")
+          << directory << "': " << ec.message();
+      return signalPassFailure();
+    }
+
+    llvm::json::Array objects;
+    bool failed = false;
+    module.walk([&](gpu::BinaryOp binary) {
+      for (Attribute attr : binary.getObjects()) {
+        auto object = dyn_cast<gpu::ObjectAttr>(attr);
+        auto described = object ? describeObject(object) : std::nullopt;
+        if (!described) {
+          binary.emitError("norm-export-bundle: unsupported object ") << attr;
+          failed = true;
+          return;
+        }
+        auto [chip, ext] = *described;
+        std::string file =
+            (binary.getSymName() + "." + chip + "." + ext).str();
+        SmallString<256> path(directory);
+        llvm::sys::path::append(path, file);
+        if (!writeFile(binary, path, object.getObject().getValue())) {
+          failed = true;
+          return;
+        }
+        objects.push_back(llvm::json::Object{{"binary", binary.getSymName()},
+                                             {"chip", chip},
+                                             {"format", ext},
+                                             {"file", file}});
+      }
+    });
+    if (failed)
+      return signalPassFailure();
+
+    llvm::json::Object kernels;
+    if (auto manifest = module->getAttrOfType<DictionaryAttr>("norm.kernels"))
+      for (NamedAttribute entry : manifest)
+        kernels[entry.getName().getValue()] = toJSON(entry.getValue());
+    llvm::json::Object root{{"format_version", 1},
+                            {"kernels", std::move(kernels)},
+                            {"objects", std::move(objects)}};
+    SmallString<256> path(directory);
+    llvm::sys::path::append(path, "manifest.json");
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+    if (!writeFile(module, path, text))
+      return signalPassFailure();
+  }
+
+  bool writeFile(Operation *op, StringRef path, StringRef contents) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (ec) {
+      op->emitError("norm-export-bundle: cannot write '")
+          << path << "': " << ec.message();
+      return false;
+    }
+    os << contents;
+    return true;
+  }
+};
+} // namespace

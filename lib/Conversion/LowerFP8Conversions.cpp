@@ -1,0 +1,183 @@
+//===- LowerFP8Conversions.cpp - f32 -> fp8 truncf lowering -----*- C++ -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/Conversion/Passes.h"
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace norm {
+#define GEN_PASS_DEF_NORMLOWERFP8CONVERSIONS
+#include "norm/Conversion/Passes.h.inc"
+} // namespace norm
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::norm;
+
+namespace {
+/// Bit layout of an 8-bit float format.
+struct FP8Format {
+  int mantissaBits;
+  int bias;
+  double maxFinite;
+  /// No negative zero and a single NaN, 0x80 (the "fnuz" formats).
+  bool fnuz;
+  uint8_t nanCode;
+};
+} // namespace
+
+static std::optional<FP8Format> getFormat(Type type) {
+  if (isa<Float8E4M3FNType>(type))
+    return FP8Format{3, 7, 448.0, false, 0x7F};
+  if (isa<Float8E5M2Type>(type))
+    return FP8Format{2, 15, 57344.0, false, 0x7F};
+  if (isa<Float8E4M3FNUZType>(type))
+    return FP8Format{3, 8, 240.0, true, 0x80};
+  if (isa<Float8E5M2FNUZType>(type))
+    return FP8Format{2, 16, 57344.0, true, 0x80};
+  return std::nullopt;
+}
+
+/// A constant of `type` (scalar or vector) holding `value`.
+static Value constant(ImplicitLocOpBuilder &b, Type type, double value) {
+  Type element = getElementTypeOrSelf(type);
+  TypedAttr scalar;
+  if (isa<FloatType>(element))
+    scalar = b.getFloatAttr(element, value);
+  else
+    scalar = b.getIntegerAttr(element, static_cast<int64_t>(value));
+  if (auto vector = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(b, DenseElementsAttr::get(vector, scalar));
+  return arith::ConstantOp::create(b, scalar);
+}
+
+static Type withElement(Type type, Type element) {
+  if (auto vector = dyn_cast<VectorType>(type))
+    return vector.clone(element);
+  return element;
+}
+
+/// Round-to-nearest-even, saturating f32 -> fp8 in integer arithmetic:
+/// normal values round their mantissa on the f32 bit pattern (a carry
+/// correctly bumps the exponent), subnormals are an exact scaling followed
+/// by roundeven.
+static Value emulate(ImplicitLocOpBuilder &b, Value x, const FP8Format &f) {
+  Type f32Type = x.getType();
+  Type i32Type = withElement(f32Type, b.getI32Type());
+  Type i8Type = withElement(f32Type, b.getI8Type());
+  auto i32 = [&](int64_t v) { return constant(b, i32Type, v); };
+  auto f32 = [&](double v) { return constant(b, f32Type, v); };
+
+  Value bits = arith::BitcastOp::create(b, i32Type, x);
+  Value negative = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, bits,
+                                         i32(0));
+  Value magnitudeBits = arith::AndIOp::create(b, bits, i32(0x7FFFFFFF));
+  Value isNaN = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt,
+                                      magnitudeBits, i32(0x7F800000));
+  Value magnitude = arith::BitcastOp::create(b, f32Type, magnitudeBits);
+  // Saturate (inf included); NaN is patched in below.
+  magnitude = arith::MinimumFOp::create(b, magnitude, f32(f.maxFinite));
+
+  int shift = 23 - f.mantissaBits;
+  Value clampedBits = arith::BitcastOp::create(b, i32Type, magnitude);
+  Value lsb = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, clampedBits, i32(shift)), i32(1));
+  Value rounded = arith::AddIOp::create(
+      b, clampedBits,
+      arith::AddIOp::create(b, i32((1 << (shift - 1)) - 1), lsb));
+  Value normalCode = arith::SubIOp::create(
+      b, arith::ShRUIOp::create(b, rounded, i32(shift)),
+      i32((127 - f.bias) << f.mantissaBits));
+
+  double minNormal = std::ldexp(1.0, 1 - f.bias);
+  double subnormalScale = std::ldexp(1.0, f.bias - 1 + f.mantissaBits);
+  Value subnormalCode = arith::FPToSIOp::create(
+      b, i32Type,
+      math::RoundEvenOp::create(
+          b, arith::MulFOp::create(b, magnitude, f32(subnormalScale))));
+  Value isSubnormal = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
+                                            magnitude, f32(minNormal));
+  Value code =
+      arith::SelectOp::create(b, isSubnormal, subnormalCode, normalCode);
+
+  Value signBit = arith::SelectOp::create(b, negative, i32(0x80), i32(0));
+  if (f.fnuz) {
+    // No negative zero: 0x80 is the NaN.
+    Value isZero =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, code, i32(0));
+    signBit = arith::SelectOp::create(b, isZero, i32(0), signBit);
+    code = arith::OrIOp::create(b, code, signBit);
+    code = arith::SelectOp::create(b, isNaN, i32(f.nanCode), code);
+  } else {
+    code = arith::SelectOp::create(b, isNaN, i32(f.nanCode), code);
+    code = arith::OrIOp::create(b, code, signBit);
+  }
+  return arith::TruncIOp::create(b, i8Type, code);
+}
+
+/// Pairs of f32 through the sm_89+ conversion `cvt.rn.satfinite.e4m3x2.f32`
+/// (or e5m2x2). Its first operand lands in the high byte.
+static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
+  auto pairType = VectorType::get({2}, b.getI8Type());
+  auto convertPair = [&](Value lo, Value hi) {
+    return NVVM::ConvertF32x2ToF8x2Op::create(
+        b, pairType, hi, lo, NVVM::FPRoundingMode::RN,
+        NVVM::SaturationMode::SATFINITE, /*relu=*/false, fp8);
+  };
+  auto vector = dyn_cast<VectorType>(x.getType());
+  if (!vector) {
+    Value pair = convertPair(x, constant(b, x.getType(), 0.0));
+    return vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{0});
+  }
+  int64_t n = vector.getNumElements();
+  auto resultType = VectorType::get({n}, b.getI8Type());
+  Value result = constant(b, resultType, 0);
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  for (int64_t i = 0; i < n; i += 2) {
+    Value lo = vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i});
+    Value hi = i + 1 < n
+                   ? Value(vector::ExtractOp::create(b, x,
+                                                     ArrayRef<int64_t>{i + 1}))
+                   : zero;
+    Value pair = convertPair(lo, hi);
+    if (i + 1 < n) {
+      result = vector::InsertStridedSliceOp::create(
+          b, pair, result, ArrayRef<int64_t>{i}, ArrayRef<int64_t>{1});
+    } else {
+      Value byte = vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{0});
+      result = vector::InsertOp::create(b, byte, result, ArrayRef<int64_t>{i});
+    }
+  }
+  return result;
+}
+
+namespace {
+struct NormLowerFP8ConversionsPass
+    : public mlir::norm::impl::NormLowerFP8ConversionsBase<NormLowerFP8ConversionsPass> {
+  using NormLowerFP8ConversionsBase::NormLowerFP8ConversionsBase;
+
+  void runOnOperation() override {
+    SmallVector<arith::TruncFOp> truncs;
+    getOperation()->walk([&](arith::TruncFOp op) {
+      if (getElementTypeOrSelf(op.getIn().getType()).isF32() &&
+          getFormat(getElementTypeOrSelf(op.getType())))
+        truncs.push_back(op);
+    });
+    for (arith::TruncFOp op : truncs) {
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      Type fp8 = getElementTypeOrSelf(op.getType());
+      bool paired = nvvmPaired && isa<Float8E4M3FNType, Float8E5M2Type>(fp8);
+      Value bits = paired ? convertPairsNVVM(b, op.getIn(), fp8)
+                          : emulate(b, op.getIn(), *getFormat(fp8));
+      op.replaceAllUsesWith(
+          arith::BitcastOp::create(b, op.getType(), bits).getResult());
+      op.erase();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,467 @@
+//===- NormToGPU.cpp - norm ops to GPU kernels and launches -----*- C++ -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/Conversion/Passes.h"
+
+#include "RowKernelEmitter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+#include "norm/Conversion/NormToGPU/RowSchedule.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+namespace mlir {
+namespace norm {
+#define GEN_PASS_DEF_NORMTOGPU
+#include "norm/Conversion/Passes.h.inc"
+} // namespace norm
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::norm;
+
+static constexpr StringLiteral kKernelModuleName = "norm_kernels";
+
+static int64_t byteWidth(Type type) { return type.getIntOrFloatBitWidth() / 8; }
+
+static Type elementTypeOf(Value value) {
+  return cast<MemRefType>(value.getType()).getElementType();
+}
+
+static std::string typeName(Type type) {
+  std::string str;
+  llvm::raw_string_ostream os(str);
+  os << type;
+  return str;
+}
+
+namespace {
+/// A norm op described as a row kernel, with the memrefs that feed it.
+struct LoweringPlan {
+  RowKernelSpec spec;
+  SmallVector<Value> memrefs;
+};
+} // namespace
+
+static void addOperand(LoweringPlan &plan, int &slot, StringRef name,
+                       OperandRole role, Value memref) {
+  slot = plan.spec.operands.size();
+  plan.spec.operands.push_back(
+      {name.str(), role, elementTypeOf(memref), /*alignment=*/1});
+  plan.memrefs.push_back(memref);
+}
+
+static LoweringPlan planFor(RMSNormOp op) {
+  LoweringPlan plan;
+  RowKernelSpec &spec = plan.spec;
+  spec.opName = "rmsnorm";
+  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
+  if (op.getGamma())
+    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
+  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
+  spec.normalize = true;
+  spec.epsilon = op.getEpsilon().convertToDouble();
+  spec.weightOffset = op.getWeightOffset().convertToDouble();
+  return plan;
+}
+
+static LoweringPlan planFor(AddRMSNormOp op) {
+  LoweringPlan plan;
+  RowKernelSpec &spec = plan.spec;
+  spec.opName = "add_rmsnorm";
+  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
+  addOperand(plan, spec.residual, "residual", OperandRole::Row,
+             op.getResidual());
+  if (op.getGamma())
+    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
+  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
+  addOperand(plan, spec.residualOut, "residual_out", OperandRole::Row,
+             op.getResidualInit());
+  spec.normalize = true;
+  spec.epsilon = op.getEpsilon().convertToDouble();
+  spec.weightOffset = op.getWeightOffset().convertToDouble();
+  return plan;
+}
+
+static LoweringPlan planFor(QuantizeOp op) {
+  LoweringPlan plan;
+  RowKernelSpec &spec = plan.spec;
+  spec.opName = "quantize";
+  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
+  if (op.getScale())
+    addOperand(plan, spec.scale, "scale", OperandRole::Scalar, op.getScale());
+  if (op.getSmooth())
+    addOperand(plan, spec.smooth, "smooth", OperandRole::Vector,
+               op.getSmooth());
+  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
+  if (op.getScaleInit())
+    addOperand(plan, spec.scales, "scales", OperandRole::Scales,
+               op.getScaleInit());
+  spec.quantize = true;
+  spec.scheme = op.getScheme();
+  spec.groupSize = op.getGroupSize().value_or(0);
+  spec.scaleLayout = op.getScaleLayout().value_or(ScaleLayout::RowMajor);
+  if (auto clip = op.getClip())
+    spec.clip = clip->convertToDouble();
+  if (auto scaleUb = op.getScaleUb())
+    spec.scaleUb = scaleUb->convertToDouble();
+  spec.minScale = op.getEffectiveMinScale();
+  spec.qmax = op.getQMax();
+  return plan;
+}
+
+/// Checks that the kernel can address `memref` as rows with one stride.
+static LogicalResult checkAddressable(Operation *op, StringRef name,
+                                      Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (type.getLayout().isIdentity() || type.getRank() <= 1)
+    return success();
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      strides.back() != 1)
+    return op->emitOpError("cannot lower to GPU: '")
+           << name << "' must have a static unit innermost stride, but has "
+           << "type " << type;
+  // Leading dims collapse into rows only when they are contiguous among
+  // themselves; with one leading dim there is nothing to collapse.
+  for (int64_t dim = 0; dim + 2 < type.getRank(); ++dim) {
+    if (ShapedType::isDynamic(strides[dim]) ||
+        ShapedType::isDynamic(strides[dim + 1]) ||
+        type.isDynamicDim(dim + 1) ||
+        strides[dim] != strides[dim + 1] * type.getDimSize(dim + 1))
+      return op->emitOpError("cannot lower to GPU: the leading dimensions of '")
+             << name << "' must be contiguous to collapse into rows, but it "
+             << "has type " << type;
+  }
+  return success();
+}
+
+/// Builds the kernel into `kernels` and returns it.
+static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
+                                  gpu::GPUModuleOp kernels, StringRef name,
+                                  const RowKernelSpec &spec,
+                                  const RowSchedule &schedule,
+                                  int64_t warpSize) {
+  MLIRContext *ctx = moduleBuilder.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx, 1);
+  auto i64Type = IntegerType::get(ctx, 64);
+  SmallVector<Type> argTypes(spec.operands.size(), ptrType);
+  argTypes.append(2 + spec.stridedOperands().size(), i64Type);
+
+  OpBuilder::InsertionGuard guard(moduleBuilder);
+  moduleBuilder.setInsertionPointToEnd(kernels.getBody());
+  auto func = gpu::GPUFuncOp::create(moduleBuilder, kernels.getLoc(), name,
+                                     FunctionType::get(ctx, argTypes, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
+  func.setKnownBlockSizeAttr(DenseI32ArrayAttr::get(
+      ctx, {static_cast<int32_t>(schedule.blockSize()), 1, 1}));
+  // Pointers never alias within a launch except as documented for in-place
+  // residual updates, which read each element before writing it.
+  for (unsigned i = 0; i < spec.operands.size(); ++i)
+    func.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                    moduleBuilder.getI64IntegerAttr(spec.operands[i].alignment));
+
+  emitRowKernelBody(func, spec, schedule, warpSize);
+  OpBuilder bodyBuilder = OpBuilder::atBlockEnd(&func.getBody().back());
+  gpu::ReturnOp::create(bodyBuilder, func.getLoc());
+  return func;
+}
+
+/// The manifest entry of one kernel: what the runtime needs to launch it.
+static DictionaryAttr describeKernel(MLIRContext *ctx,
+                                     const RowKernelSpec &spec,
+                                     const RowSchedule &schedule) {
+  Builder b(ctx);
+  SmallVector<Attribute> args;
+  for (const KernelOperand &operand : spec.operands) {
+    StringRef role;
+    switch (operand.role) {
+    case OperandRole::Row:
+      role = "row";
+      break;
+    case OperandRole::Vector:
+      role = "vector";
+      break;
+    case OperandRole::Scalar:
+      role = "scalar";
+      break;
+    case OperandRole::Scales:
+      role = "scales";
+      break;
+    }
+    args.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(operand.name)),
+         b.getNamedAttr("kind", b.getStringAttr("ptr")),
+         b.getNamedAttr("role", b.getStringAttr(role)),
+         b.getNamedAttr("type",
+                        b.getStringAttr(typeName(operand.elementType))),
+         b.getNamedAttr("align", b.getI64IntegerAttr(operand.alignment))}));
+  }
+  auto scalarArg = [&](StringRef name) {
+    args.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(name)),
+         b.getNamedAttr("kind", b.getStringAttr("i64"))}));
+  };
+  scalarArg("rows");
+  scalarArg("cols");
+  for (int operand : spec.stridedOperands())
+    scalarArg(("stride_" + spec.operands[operand].name));
+  // Row strides must keep every row start aligned for the vector accesses.
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("op", b.getStringAttr(spec.opName)),
+       b.getNamedAttr("args", b.getArrayAttr(args)),
+       b.getNamedAttr("block_size", b.getI64IntegerAttr(schedule.blockSize())),
+       b.getNamedAttr("rows_per_block",
+                      b.getI64IntegerAttr(schedule.rowsPerBlock)),
+       b.getNamedAttr("threads_per_row",
+                      b.getI64IntegerAttr(schedule.threadsPerRow)),
+       b.getNamedAttr("vector_width",
+                      b.getI64IntegerAttr(schedule.vectorWidth)),
+       b.getNamedAttr("cols", b.getI64IntegerAttr(spec.cols)),
+       b.getNamedAttr("row_cached",
+                      b.getBoolAttr(schedule.cacheRowInRegisters &&
+                                    schedule.chunks.has_value())),
+       b.getNamedAttr("dynamic_shared_memory", b.getI64IntegerAttr(0))});
+}
+
+namespace {
+/// Host-side values of one memref operand.
+struct HostOperand {
+  Value pointer;
+  SmallVector<Value> sizes, strides;
+};
+} // namespace
+
+static HostOperand materializeOperand(ImplicitLocOpBuilder &b, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+  Value elementBytes =
+      arith::ConstantIndexOp::create(b, byteWidth(type.getElementType()));
+  Value address = arith::AddIOp::create(
+      b, base,
+      arith::MulIOp::create(b, metadata.getOffset(), elementBytes));
+  Value address64 = arith::IndexCastOp::create(b, b.getI64Type(), address);
+  HostOperand result;
+  result.pointer = LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), 1), address64);
+  llvm::append_range(result.sizes, metadata.getSizes());
+  llvm::append_range(result.strides, metadata.getStrides());
+  return result;
+}
+
+/// Row stride of a row-shaped operand, in elements.
+static Value rowStrideOf(ImplicitLocOpBuilder &b, const HostOperand &operand,
+                         Value cols) {
+  if (operand.strides.size() < 2)
+    return cols;
+  return operand.strides[operand.strides.size() - 2];
+}
+
+/// Stride between consecutive scale rows (row-major) or groups (col-major).
+static Value scaleStrideOf(ImplicitLocOpBuilder &b, const RowKernelSpec &spec,
+                           const HostOperand &scales) {
+  if (spec.scheme == QuantScheme::PerGroup &&
+      spec.scaleLayout == ScaleLayout::ColMajor) {
+    if (scales.strides.size() >= 2)
+      return scales.strides.front();
+    return arith::ConstantIndexOp::create(b, 1);
+  }
+  if (scales.strides.size() >= 2)
+    return scales.strides[scales.strides.size() - 2];
+  return arith::ConstantIndexOp::create(b, 1);
+}
+
+namespace {
+struct NormToGPUPass : public mlir::norm::impl::NormToGPUBase<NormToGPUPass> {
+  using NormToGPUBase::NormToGPUBase;
+
+  void runOnOperation() override;
+
+private:
+  LogicalResult lowerOp(Operation *op, LoweringPlan plan,
+                        gpu::GPUModuleOp kernels, StringRef kernelName,
+                        SmallVectorImpl<NamedAttribute> &manifest);
+};
+} // namespace
+
+LogicalResult NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
+                                     gpu::GPUModuleOp kernels,
+                                     StringRef kernelName,
+                                     SmallVectorImpl<NamedAttribute> &manifest) {
+  RowKernelSpec &spec = plan.spec;
+  for (auto [operand, memref] : llvm::zip(spec.operands, plan.memrefs))
+    if (failed(checkAddressable(op, operand.name, memref)))
+      return failure();
+
+  auto inputType = cast<MemRefType>(plan.memrefs[spec.input].getType());
+  spec.cols = inputType.getShape().back();
+  RowScheduleRequest request;
+  request.cols = ShapedType::isDynamic(spec.cols) ? -1 : spec.cols;
+  request.warpSize = warpSize;
+  request.maxRegisterElements = maxRegisterElements;
+  request.widestElementBytes = 1;
+  request.narrowestElementBytes = 4;
+  for (const KernelOperand &operand : spec.operands) {
+    if (operand.role != OperandRole::Row && operand.role != OperandRole::Vector)
+      continue;
+    int64_t bytes = byteWidth(operand.elementType);
+    request.widestElementBytes = std::max(request.widestElementBytes, bytes);
+    request.narrowestElementBytes =
+        std::min(request.narrowestElementBytes, bytes);
+  }
+  if (spec.quantize && spec.scheme == QuantScheme::PerGroup)
+    request.groupSize = spec.groupSize;
+  std::string whyNot;
+  std::optional<RowSchedule> schedule = chooseRowSchedule(request, whyNot);
+  if (!schedule)
+    return op->emitOpError("cannot lower to GPU: ") << whyNot;
+  for (KernelOperand &operand : spec.operands)
+    if (operand.role == OperandRole::Row || operand.role == OperandRole::Vector)
+      operand.alignment = schedule->vectorWidth * byteWidth(operand.elementType);
+    else
+      operand.alignment = 4;
+
+  OpBuilder moduleBuilder(kernels);
+  gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName,
+                                      spec, *schedule, warpSize);
+  manifest.push_back(NamedAttribute(
+      kernel.getNameAttr(), describeKernel(op->getContext(), spec, *schedule)));
+
+  // Host side: pointers, shape and strides, then the launch (skipped for no
+  // rows: a grid of zero blocks is an error on every driver).
+  ImplicitLocOpBuilder b(op->getLoc(), op);
+  SmallVector<HostOperand> host;
+  for (Value memref : plan.memrefs)
+    host.push_back(materializeOperand(b, memref));
+  const HostOperand &input = host[spec.input];
+  Value rows = arith::ConstantIndexOp::create(b, 1);
+  for (Value size : ArrayRef<Value>(input.sizes).drop_back())
+    rows = arith::MulIOp::create(b, rows, size);
+  Value cols = input.sizes.back();
+
+  SmallVector<Value> args;
+  for (const HostOperand &operand : host)
+    args.push_back(operand.pointer);
+  args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), rows));
+  args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), cols));
+  for (int operand : spec.stridedOperands()) {
+    Value stride = spec.operands[operand].role == OperandRole::Scales
+                       ? scaleStrideOf(b, spec, host[operand])
+                       : rowStrideOf(b, host[operand], cols);
+    args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), stride));
+  }
+
+  Value rowsPerBlock =
+      arith::ConstantIndexOp::create(b, schedule->rowsPerBlock);
+  Value grid = arith::CeilDivUIOp::create(b, rows, rowsPerBlock);
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  Value blockSize = arith::ConstantIndexOp::create(b, schedule->blockSize());
+  Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows,
+                                        arith::ConstantIndexOp::create(b, 0));
+  auto ifOp = scf::IfOp::create(b, hasRows, /*withElseRegion=*/false);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  gpu::LaunchFuncOp::create(b, kernel, gpu::KernelDim3{grid, one, one},
+                            gpu::KernelDim3{blockSize, one, one},
+                            /*dynamicSharedMemorySize=*/Value(), args);
+
+  // The tensor results were bufferized away: the op has none left to replace.
+  op->erase();
+  return success();
+}
+
+/// Norm kernels work on device memory: the function's own buffers are
+/// allocated there.
+static void moveAllocationsToDevice(func::FuncOp func) {
+  SmallVector<Operation *> toReplace;
+  func.walk([&](Operation *op) {
+    if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
+      toReplace.push_back(op);
+  });
+  for (Operation *op : toReplace) {
+    ImplicitLocOpBuilder b(op->getLoc(), op);
+    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      auto gpuAlloc = gpu::AllocOp::create(
+          b, alloc.getType(), /*asyncToken=*/Type(),
+          /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
+          alloc.getSymbolOperands(), /*hostShared=*/false);
+      alloc.replaceAllUsesWith(gpuAlloc.getMemref());
+    } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+      gpu::DeallocOp::create(b, /*asyncToken=*/Type(), ValueRange(),
+                             dealloc.getMemref());
+    } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      gpu::MemcpyOp::create(b, /*asyncToken=*/Type(), ValueRange(),
+                            copy.getTarget(), copy.getSource());
+    }
+    op->erase();
+  }
+}
+
+void NormToGPUPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = &getContext();
+
+  SmallVector<Operation *> normOps;
+  WalkResult walk = module.walk([&](Operation *op) {
+    if (!isa<RMSNormOp, AddRMSNormOp, QuantizeOp>(op))
+      return WalkResult::advance();
+    if (op->getNumResults() != 0) {
+      op->emitOpError("cannot lower to GPU in tensor form: run "
+                      "one-shot-bufferize first");
+      return WalkResult::interrupt();
+    }
+    normOps.push_back(op);
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return signalPassFailure();
+  if (normOps.empty())
+    return;
+  if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
+    module.emitError("norm-to-gpu: 'warp-size' must be a power of two, got ")
+        << warpSize;
+    return signalPassFailure();
+  }
+
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  UnitAttr::get(ctx));
+  auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+  if (!kernels) {
+    OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+    kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                       kKernelModuleName);
+  }
+  SmallVector<NamedAttribute> manifest;
+  if (auto existing = module->getAttrOfType<DictionaryAttr>("norm.kernels"))
+    llvm::append_range(manifest, existing.getValue());
+  llvm::SetVector<func::FuncOp> launchingFuncs;
+  unsigned counter = 0;
+  for (Operation *op : normOps) {
+    auto parent = op->getParentOfType<func::FuncOp>();
+    std::string base = (parent ? parent.getSymName().str() : "kernel") + "_" +
+                       op->getName().stripDialect().str();
+    std::string name = base;
+    while (kernels.lookupSymbol(name))
+      name = base + "_" + std::to_string(++counter);
+
+    LoweringPlan plan;
+    if (auto rmsnorm = dyn_cast<RMSNormOp>(op))
+      plan = planFor(rmsnorm);
+    else if (auto add = dyn_cast<AddRMSNormOp>(op))
+      plan = planFor(add);
+    else
+      plan = planFor(cast<QuantizeOp>(op));
+    if (failed(lowerOp(op, std::move(plan), kernels, name, manifest)))
+      return signalPassFailure();
+    if (parent)
+      launchingFuncs.insert(parent);
+  }
+  for (func::FuncOp func : launchingFuncs)
+    moveAllocationsToDevice(func);
+  module->setAttr("norm.kernels", DictionaryAttr::get(ctx, manifest));
+}

@@ -1,0 +1,522 @@
+//===- RowKernelEmitter.cpp - body of a row-wise norm kernel ---*- C++ -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+// A thread group of `threadsPerRow` lanes handles one row. Lane `l` owns the
+// vectors at columns (k * threadsPerRow + l) * vectorWidth, so consecutive
+// lanes touch consecutive 16-byte vectors (coalesced). Rows past the end are
+// computed on a clamped row index and never stored, which keeps every lane
+// in the shuffles and barriers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RowKernelEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+
+SmallVector<int> RowKernelSpec::stridedOperands() const {
+  SmallVector<int> result;
+  for (auto [index, operand] : llvm::enumerate(operands))
+    if (operand.role == OperandRole::Row || operand.role == OperandRole::Scales)
+      result.push_back(index);
+  return result;
+}
+
+namespace {
+enum class Combine { Add, Max };
+
+class RowKernelEmitter {
+public:
+  RowKernelEmitter(gpu::GPUFuncOp func, const RowKernelSpec &spec,
+                   const RowSchedule &schedule, int64_t warpSize)
+      : func(func), spec(spec), schedule(schedule), warpSize(warpSize),
+        b(func.getLoc(), func.getContext()) {}
+
+  void emit();
+
+private:
+  // Constants and small helpers.
+  Value i64(int64_t value) {
+    return arith::ConstantOp::create(b, b.getI64IntegerAttr(value));
+  }
+  Value f32(double value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  VectorType f32Vector() {
+    return VectorType::get({schedule.vectorWidth}, b.getF32Type());
+  }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, f32Vector(), scalar);
+  }
+  Value combine(Combine kind, Value lhs, Value rhs) {
+    if (kind == Combine::Add)
+      return arith::AddFOp::create(b, lhs, rhs);
+    return arith::MaximumFOp::create(b, lhs, rhs);
+  }
+  Value identity(Combine kind) {
+    // |x| >= 0, so 0 is the identity of the max reductions used here.
+    return f32(0.0);
+  }
+
+  /// Element type as stored in memory (fp8 is stored as i8 in LLVM).
+  Type storageType(Type type) {
+    if (isa<FloatType>(type) && type.getIntOrFloatBitWidth() == 8)
+      return b.getI8Type();
+    return type;
+  }
+  Value pointer(int operand) { return func.getArgument(operand); }
+  Value stride(int operand) { return strides.lookup(operand); }
+
+  Value address(int operand, Value elementOffset);
+  Value loadVector(int operand, Value elementOffset, Value valid);
+  void storeVector(int operand, Value elementOffset, Value value, Value valid);
+  void ifThen(Value cond, function_ref<void()> body);
+
+  Value column(Value k);
+  Value columnValid(Value column);
+  /// `columnValid(column(k))`, or null when chunk k is statically in bounds.
+  Value chunkValid(Value k, Value column);
+  /// Conjunction where null means true.
+  Value both(Value lhs, Value rhs) {
+    if (!lhs || !rhs)
+      return lhs ? lhs : rhs;
+    return arith::AndIOp::create(b, lhs, rhs);
+  }
+  Value loadSource(Value k, bool firstPass);
+  Value normalizeChunk(Value k, Value x, Value invRms);
+  Value quantizedBits(Value x, Value scale);
+  void storeQuantized(Value k, Value column, Value valid, Value x,
+                      Value scale);
+  Value scaleFromAmax(Value amax);
+  void storeScale(Value scale, Value groupIndex, Value valid);
+
+  Value reduceLanes(Value value, int64_t lanes, Combine kind);
+  Value reduceRow(Value value, Combine kind);
+
+  /// Calls `body(k)` for every chunk of the row: unrolled with constant k
+  /// when the schedule knows the chunk count, else an scf.for. `body`
+  /// returns the chunk's partial statistic (or null); they are combined.
+  Value forEachChunk(Combine kind, function_ref<Value(Value k)> body);
+
+  gpu::GPUFuncOp func;
+  const RowKernelSpec &spec;
+  const RowSchedule &schedule;
+  int64_t warpSize;
+  ImplicitLocOpBuilder b;
+
+  Value threadIndex, lane, row, rowValid, rows, cols;
+  DenseMap<int, Value> strides;
+  /// Rows kept in registers, by constant chunk index.
+  DenseMap<int64_t, Value> cachedRow;
+};
+} // namespace
+
+Value RowKernelEmitter::address(int operand, Value elementOffset) {
+  auto ptrType = LLVM::LLVMPointerType::get(b.getContext(), 1);
+  Type element = storageType(spec.operands[operand].elementType);
+  return LLVM::GEPOp::create(b, ptrType, element, pointer(operand),
+                             ValueRange{elementOffset});
+}
+
+Value RowKernelEmitter::loadVector(int operand, Value elementOffset,
+                                   Value valid) {
+  Type element = spec.operands[operand].elementType;
+  auto memoryType =
+      VectorType::get({schedule.vectorWidth}, storageType(element));
+  int64_t alignment =
+      schedule.vectorWidth * (element.getIntOrFloatBitWidth() / 8);
+  auto load = [&]() -> Value {
+    Value loaded = LLVM::LoadOp::create(
+        b, memoryType, address(operand, elementOffset), alignment);
+    if (element.isF32())
+      return loaded;
+    return arith::ExtFOp::create(b, f32Vector(), loaded);
+  };
+  if (!valid)
+    return load();
+  auto ifOp = scf::IfOp::create(b, TypeRange{f32Vector()}, valid,
+                                /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  scf::YieldOp::create(b, load());
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(
+      b, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector())).getResult());
+  b.setInsertionPointAfter(ifOp);
+  return ifOp.getResult(0);
+}
+
+void RowKernelEmitter::ifThen(Value cond, function_ref<void()> body) {
+  if (!cond) {
+    body();
+    return;
+  }
+  auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  body();
+}
+
+void RowKernelEmitter::storeVector(int operand, Value elementOffset,
+                                   Value value, Value valid) {
+  Type element = spec.operands[operand].elementType;
+  int64_t alignment =
+      schedule.vectorWidth * (element.getIntOrFloatBitWidth() / 8);
+  ifThen(valid, [&] {
+    LLVM::StoreOp::create(b, value, address(operand, elementOffset),
+                          alignment);
+  });
+}
+
+Value RowKernelEmitter::column(Value k) {
+  Value slot = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, k, i64(schedule.threadsPerRow)), lane);
+  return arith::MulIOp::create(b, slot, i64(schedule.vectorWidth));
+}
+
+Value RowKernelEmitter::columnValid(Value column) {
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, column, cols);
+}
+
+Value RowKernelEmitter::chunkValid(Value k, Value column) {
+  std::optional<int64_t> chunk = getConstantIntValue(k);
+  int64_t perChunk = schedule.threadsPerRow * schedule.vectorWidth;
+  if (chunk && spec.cols != ShapedType::kDynamic &&
+      (*chunk + 1) * perChunk <= spec.cols)
+    return nullptr;
+  return columnValid(column);
+}
+
+Value RowKernelEmitter::loadSource(Value k, bool firstPass) {
+  Value col = column(k);
+  Value valid = chunkValid(k, col);
+  auto rowOffset = [&](int operand) {
+    return arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, stride(operand)), col);
+  };
+
+  if (spec.residual >= 0) {
+    Type residualType = spec.operands[spec.residualOut].elementType;
+    if (!firstPass) {
+      // Later passes read back the rounded sum this thread stored.
+      return loadVector(spec.residualOut, rowOffset(spec.residualOut), valid);
+    }
+    Value sum = arith::AddFOp::create(
+        b, loadVector(spec.input, rowOffset(spec.input), valid),
+        loadVector(spec.residual, rowOffset(spec.residual), valid));
+    Value stored = sum;
+    if (!residualType.isF32())
+      stored = arith::TruncFOp::create(
+          b, VectorType::get({schedule.vectorWidth}, residualType), sum);
+    storeVector(spec.residualOut, rowOffset(spec.residualOut), stored,
+                both(valid, rowValid));
+    // Normalize the value as rounded to the residual's type.
+    if (residualType.isF32())
+      return sum;
+    return arith::ExtFOp::create(b, f32Vector(), stored);
+  }
+
+  Value x = loadVector(spec.input, rowOffset(spec.input), valid);
+  if (spec.smooth >= 0)
+    x = arith::MulFOp::create(b, x, loadVector(spec.smooth, col, valid));
+  if (spec.clip) {
+    x = arith::MaximumFOp::create(b, x, splat(f32(-*spec.clip)));
+    x = arith::MinimumFOp::create(b, x, splat(f32(*spec.clip)));
+  }
+  return x;
+}
+
+Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes,
+                                    Combine kind) {
+  for (int64_t offset = lanes / 2; offset >= 1; offset /= 2) {
+    auto shuffle = gpu::ShuffleOp::create(b, value, offset, warpSize,
+                                          gpu::ShuffleMode::XOR);
+    value = combine(kind, value, shuffle.getShuffleResult());
+  }
+  return value;
+}
+
+Value RowKernelEmitter::reduceRow(Value value, Combine kind) {
+  int64_t tpr = schedule.threadsPerRow;
+  if (tpr <= warpSize)
+    return reduceLanes(value, tpr, kind);
+
+  // Several warps per row (one row per block): warp shuffles, then the warp
+  // results through shared memory. Every reduction gets its own buffer so no
+  // second barrier is needed before the next one.
+  value = reduceLanes(value, warpSize, kind);
+  int64_t warps = tpr / warpSize;
+  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                              gpu::AddressSpace::Workgroup);
+  auto bufferType =
+      MemRefType::get({warps}, b.getF32Type(), MemRefLayoutAttrInterface{},
+                      workgroup);
+  Value buffer = func.addWorkgroupAttribution(bufferType, b.getLoc());
+  Value index = arith::IndexCastOp::create(b, b.getIndexType(), threadIndex);
+  Value warp = arith::DivUIOp::create(
+      b, index, arith::ConstantIndexOp::create(b, warpSize));
+  Value laneInWarp = arith::RemUIOp::create(
+      b, index, arith::ConstantIndexOp::create(b, warpSize));
+  Value isFirst = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::eq, laneInWarp,
+      arith::ConstantIndexOp::create(b, 0));
+  ifThen(isFirst, [&] { memref::StoreOp::create(b, value, buffer, warp); });
+  gpu::BarrierOp::create(b);
+  Value result;
+  for (int64_t w = 0; w < warps; ++w) {
+    Value partial = memref::LoadOp::create(
+        b, buffer, ValueRange{arith::ConstantIndexOp::create(b, w)});
+    result = result ? combine(kind, result, partial) : partial;
+  }
+  return result;
+}
+
+Value RowKernelEmitter::forEachChunk(Combine kind,
+                                     function_ref<Value(Value k)> body) {
+  Value acc = identity(kind);
+  if (schedule.chunks) {
+    for (int64_t k = 0; k < *schedule.chunks; ++k)
+      if (Value partial = body(i64(k)))
+        acc = combine(kind, acc, partial);
+    return acc;
+  }
+  // Chunk count from the run-time H.
+  int64_t perChunk = schedule.threadsPerRow * schedule.vectorWidth;
+  Value chunks = arith::DivUIOp::create(
+      b, arith::AddIOp::create(b, cols, i64(perChunk - 1)), i64(perChunk));
+  Value upper = arith::IndexCastOp::create(b, b.getIndexType(), chunks);
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  auto loop = scf::ForOp::create(b, zero, upper, one, ValueRange{acc});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k = arith::IndexCastOp::create(b, b.getI64Type(),
+                                         loop.getInductionVar());
+    Value next = loop.getRegionIterArg(0);
+    if (Value partial = body(k))
+      next = combine(kind, next, partial);
+    scf::YieldOp::create(b, next);
+  }
+  return loop.getResult(0);
+}
+
+Value RowKernelEmitter::normalizeChunk(Value k, Value x, Value invRms) {
+  Value y = arith::MulFOp::create(b, x, splat(invRms));
+  if (spec.gamma >= 0) {
+    Value col = column(k);
+    Value gamma = loadVector(spec.gamma, col, chunkValid(k, col));
+    if (spec.weightOffset != 0.0)
+      gamma = arith::AddFOp::create(b, gamma,
+                                    splat(f32(spec.weightOffset)));
+    y = arith::MulFOp::create(b, y, gamma);
+  }
+  return y;
+}
+
+Value RowKernelEmitter::scaleFromAmax(Value amax) {
+  if (spec.scaleUb)
+    amax = arith::MinimumFOp::create(b, amax, f32(*spec.scaleUb));
+  Value scale = arith::DivFOp::create(b, amax, f32(spec.qmax));
+  return arith::MaximumFOp::create(b, scale, f32(spec.minScale));
+}
+
+void RowKernelEmitter::storeScale(Value scale, Value groupIndex,
+                                  Value valid) {
+  Value scaleStride = stride(spec.scales);
+  Value offset;
+  if (spec.scheme == QuantScheme::PerGroup &&
+      spec.scaleLayout == ScaleLayout::ColMajor)
+    offset = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, groupIndex, scaleStride), row);
+  else
+    offset = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, scaleStride), groupIndex);
+  ifThen(valid, [&] {
+    LLVM::StoreOp::create(b, scale, address(spec.scales, offset), 4);
+  });
+}
+
+Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
+  Type qType = spec.operands[spec.output].elementType;
+  Value y = arith::DivFOp::create(b, x, splat(scale));
+  auto bitsType = VectorType::get({schedule.vectorWidth}, b.getI8Type());
+  if (qType.isSignlessInteger(8)) {
+    // Round to nearest even, saturate to [-128, 127], NaN to 0: fptosi of an
+    // out-of-range or NaN value would be poison.
+    y = math::RoundEvenOp::create(b, y);
+    y = arith::MaximumFOp::create(b, y, splat(f32(-128.0)));
+    y = arith::MinimumFOp::create(b, y, splat(f32(127.0)));
+    Value isNaN =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, y, y);
+    y = arith::SelectOp::create(
+        b, isNaN, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector())), y);
+    return arith::FPToSIOp::create(b, bitsType, y);
+  }
+  // Saturate first (NaN propagates), so that every lowering of truncf,
+  // hardware satfinite or emulated, gives the same codes.
+  y = arith::MaximumFOp::create(b, y, splat(f32(-spec.qmax)));
+  y = arith::MinimumFOp::create(b, y, splat(f32(spec.qmax)));
+  Value q = arith::TruncFOp::create(
+      b, VectorType::get({schedule.vectorWidth}, qType), y);
+  return arith::BitcastOp::create(b, bitsType, q);
+}
+
+void RowKernelEmitter::storeQuantized(Value k, Value col, Value valid,
+                                      Value x, Value scale) {
+  Value offset = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row, stride(spec.output)), col);
+  storeVector(spec.output, offset, quantizedBits(x, scale),
+              both(valid, rowValid));
+}
+
+void RowKernelEmitter::emit() {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+
+  int64_t numPointers = spec.operands.size();
+  rows = func.getArgument(numPointers);
+  cols = spec.cols == ShapedType::kDynamic ? func.getArgument(numPointers + 1)
+                                           : i64(spec.cols);
+  for (auto [position, operand] : llvm::enumerate(spec.stridedOperands()))
+    strides[operand] = func.getArgument(numPointers + 2 + position);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  threadIndex = arith::IndexCastOp::create(b, b.getI64Type(), tid);
+  Value block = arith::IndexCastOp::create(b, b.getI64Type(), bid);
+  lane = arith::RemUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
+  Value rowInBlock =
+      arith::DivUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
+  Value logicalRow = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, block, i64(schedule.rowsPerBlock)),
+      rowInBlock);
+  rowValid =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, logicalRow, rows);
+  // Threads past the last row work on the last row and store nothing.
+  row = arith::SelectOp::create(
+      b, rowValid, logicalRow, arith::SubIOp::create(b, rows, i64(1)));
+
+  bool cache = schedule.cacheRowInRegisters && schedule.chunks;
+  // The first pass over the row; cached chunks are reused by later passes.
+  auto source = [&](Value k, bool firstPass) -> Value {
+    auto constant = getConstantIntValue(k);
+    if (cache && constant) {
+      auto it = cachedRow.find(*constant);
+      if (it != cachedRow.end())
+        return it->second;
+      Value x = loadSource(k, /*firstPass=*/true);
+      cachedRow[*constant] = x;
+      return x;
+    }
+    return loadSource(k, firstPass);
+  };
+
+  // Normalization: sum of squares, then scale every element.
+  Value invRms;
+  if (spec.normalize) {
+    Value sum = forEachChunk(Combine::Add, [&](Value k) -> Value {
+      Value x = source(k, /*firstPass=*/true);
+      return vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                         arith::MulFOp::create(b, x, x));
+    });
+    sum = reduceRow(sum, Combine::Add);
+    Value colsF32 = arith::SIToFPOp::create(b, b.getF32Type(), cols);
+    Value meanSquare = arith::DivFOp::create(b, sum, colsF32);
+    invRms = math::RsqrtOp::create(
+        b, arith::AddFOp::create(b, meanSquare, f32(spec.epsilon)));
+  }
+  // The value handed to the quantizer or stored: normalized when asked.
+  auto value = [&](Value k, bool firstPass) -> Value {
+    Value x = source(k, firstPass);
+    return spec.normalize ? normalizeChunk(k, x, invRms) : x;
+  };
+  // Whether `value` of the first pass over the row has run already.
+  bool readRowOnce = spec.normalize;
+
+  if (!spec.quantize) {
+    Type outType = spec.operands[spec.output].elementType;
+    forEachChunk(Combine::Add, [&](Value k) -> Value {
+      Value y = value(k, /*firstPass=*/!readRowOnce);
+      if (!outType.isF32())
+        y = arith::TruncFOp::create(
+            b, VectorType::get({schedule.vectorWidth}, outType), y);
+      Value col = column(k);
+      Value offset = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, row, stride(spec.output)), col);
+      storeVector(spec.output, offset, y, both(chunkValid(k, col), rowValid));
+      return nullptr;
+    });
+    return;
+  }
+
+  Value isLeader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                         i64(0));
+  switch (spec.scheme) {
+  case QuantScheme::Static: {
+    Value scale = LLVM::LoadOp::create(b, b.getF32Type(),
+                                       address(spec.scale, i64(0)), 4);
+    forEachChunk(Combine::Add, [&](Value k) -> Value {
+      Value col = column(k);
+      storeQuantized(k, col, chunkValid(k, col), value(k, !readRowOnce),
+                     scale);
+      return nullptr;
+    });
+    return;
+  }
+  case QuantScheme::PerToken: {
+    Value amax = forEachChunk(Combine::Max, [&](Value k) -> Value {
+      Value x = value(k, !readRowOnce);
+      return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
+                                         math::AbsFOp::create(b, x));
+    });
+    Value scale = scaleFromAmax(reduceRow(amax, Combine::Max));
+    storeScale(scale, i64(0), both(isLeader, rowValid));
+    forEachChunk(Combine::Add, [&](Value k) -> Value {
+      Value col = column(k);
+      storeQuantized(k, col, chunkValid(k, col),
+                     value(k, /*firstPass=*/false), scale);
+      return nullptr;
+    });
+    return;
+  }
+  case QuantScheme::PerGroup: {
+    // A group is `groupSize / vectorWidth` consecutive lanes of one chunk:
+    // its amax is a shuffle reduction over those lanes alone.
+    int64_t lanesPerGroup = spec.groupSize / schedule.vectorWidth;
+    forEachChunk(Combine::Add, [&](Value k) -> Value {
+      Value x = value(k, !readRowOnce);
+      Value col = column(k);
+      Value valid = chunkValid(k, col);
+      Value amax = vector::ReductionOp::create(
+          b, vector::CombiningKind::MAXIMUMF, math::AbsFOp::create(b, x));
+      Value scale = scaleFromAmax(reduceLanes(amax, lanesPerGroup,
+                                              Combine::Max));
+      Value groupLeader = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(b, lane, i64(lanesPerGroup)), i64(0));
+      Value group = arith::DivUIOp::create(b, col, i64(spec.groupSize));
+      storeScale(scale, group, both(both(groupLeader, valid), rowValid));
+      storeQuantized(k, col, valid, x, scale);
+      return nullptr;
+    });
+    return;
+  }
+  }
+}
+
+void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
+                                   const RowKernelSpec &spec,
+                                   const RowSchedule &schedule,
+                                   int64_t warpSize) {
+  RowKernelEmitter(func, spec, schedule, warpSize).emit();
+}

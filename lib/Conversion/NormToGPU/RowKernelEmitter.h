@@ -1,0 +1,72 @@
+//===- RowKernelEmitter.h - body of a row-wise norm kernel -----*- C++ -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_LIB_CONVERSION_NORMTOGPU_ROWKERNELEMITTER_H
+#define NORM_LIB_CONVERSION_NORMTOGPU_ROWKERNELEMITTER_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "norm/Conversion/NormToGPU/RowSchedule.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir {
+namespace norm {
+
+/// How an operand of a norm op is indexed by the kernel.
+enum class OperandRole {
+  Row,    // [rows, H], one row stride argument
+  Vector, // [H] (gamma, smooth)
+  Scalar, // one f32 (static scale)
+  Scales, // dynamic scales, one stride argument
+};
+
+/// One memref operand of the op as the kernel sees it: a global pointer.
+struct KernelOperand {
+  std::string name;
+  OperandRole role;
+  Type elementType;
+  /// Bytes the pointer (and every row start) must be aligned to.
+  int64_t alignment = 1;
+};
+
+/// The row program a kernel runs, independent of which norm op it came from:
+/// [residual add] -> [normalize] -> [quantize] or store. The fused ops of the
+/// fusion pass map onto the same description.
+struct RowKernelSpec {
+  std::string opName;
+  SmallVector<KernelOperand> operands;
+  /// Index into `operands` of each role, or -1.
+  int input = -1, residual = -1, gamma = -1, output = -1, residualOut = -1,
+      scale = -1, smooth = -1, scales = -1;
+
+  int64_t cols = ShapedType::kDynamic;
+  bool normalize = false;
+  double epsilon = 1e-6;
+  double weightOffset = 0.0;
+
+  bool quantize = false;
+  QuantScheme scheme = QuantScheme::PerToken;
+  int64_t groupSize = 0;
+  ScaleLayout scaleLayout = ScaleLayout::RowMajor;
+  std::optional<double> clip, scaleUb;
+  double minScale = 0.0;
+  double qmax = 0.0;
+
+  /// Operand indices that get a row stride argument, in argument order.
+  SmallVector<int> stridedOperands() const;
+};
+
+/// Emits the body of `func`, whose arguments follow the kernel ABI of
+/// `norm-to-gpu` for `spec` (pointers, rows, cols, strides).
+void emitRowKernelBody(gpu::GPUFuncOp func, const RowKernelSpec &spec,
+                       const RowSchedule &schedule, int64_t warpSize);
+
+} // namespace norm
+} // namespace mlir
+
+#endif // NORM_LIB_CONVERSION_NORMTOGPU_ROWKERNELEMITTER_H
