@@ -145,12 +145,9 @@ static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
                                                      ArrayRef<int64_t>{i + 1}))
                    : zero;
     Value pair = convertPair(lo, hi);
-    if (i + 1 < n) {
-      result = vector::InsertStridedSliceOp::create(
-          b, pair, result, ArrayRef<int64_t>{i}, ArrayRef<int64_t>{1});
-    } else {
-      Value byte = vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{0});
-      result = vector::InsertOp::create(b, byte, result, ArrayRef<int64_t>{i});
+    for (int64_t j = i; j < std::min(i + 2, n); ++j) {
+      Value byte = vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{j - i});
+      result = vector::InsertOp::create(b, byte, result, ArrayRef<int64_t>{j});
     }
   }
   return result;

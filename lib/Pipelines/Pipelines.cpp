@@ -106,11 +106,15 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
   }
 
   std::string attach;
-  for (const std::string &chip : chips)
+  for (const std::string &chip : chips) {
+    // LLVM's default PTX for sm_89 (7.8) predates the fp8 conversions (8.1).
+    std::string features = options.features;
+    if (features.empty() && *smVersion(chip) == 89)
+      features = "+ptx81";
     attach += llvm::formatv("nvvm-attach-target{{chip={0} features={1} O={2}},",
-                            chip, options.features.getValue(),
-                            options.optLevel.getValue())
+                            chip, features, options.optLevel.getValue())
                   .str();
+  }
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{warp-size=32},canonicalize,cse,"
       "gpu.module(norm-lower-fp8-conversions{{nvvm-paired={1}}),canonicalize,"
@@ -193,7 +197,8 @@ LogicalResult mlir::norm::buildNormToROCDLPipeline(
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{warp-size={1}},canonicalize,cse,"
       "gpu.module(convert-arith-to-amdgpu{{chipset={2} "
-      "saturate-fp8-truncf=true},norm-lower-fp8-conversions),canonicalize,"
+      "saturate-fp8-truncf=true},norm-lower-fp8-conversions,"
+      "convert-vector-to-llvm),canonicalize,"
       "convert-scf-to-cf,convert-func-to-llvm,expand-strided-metadata,"
       "{3}lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
       "canonicalize,cse,"
