@@ -18,6 +18,9 @@ static constexpr int64_t kMaxThreadsPerBlock = 1024;
 static constexpr int64_t kVectorsPerThread = 4;
 /// Short rows share a block so that blocks have at least this many threads.
 static constexpr int64_t kMinBlockSize = 128;
+static constexpr int64_t kRegistersPerSM = 65536;
+static constexpr int64_t kMaxRegistersPerThread = 255;
+static constexpr int64_t kRegisterReserve = 40;
 
 std::optional<RowSchedule>
 mlir::norm::chooseRowSchedule(const RowScheduleRequest &request,
@@ -27,10 +30,12 @@ mlir::norm::chooseRowSchedule(const RowScheduleRequest &request,
 
   // Widest power-of-two vector of at most 16 bytes that divides H (and the
   // group), so rows stay aligned to it whenever the row stride is a multiple.
+  // With a dynamic H only a group size (which H must be a multiple of) tells
+  // anything about H's divisors.
   int64_t vec = std::max<int64_t>(1, 16 / request.widestElementBytes);
-  if (dynamicCols)
+  if (dynamicCols && !request.groupSize)
     vec = 1;
-  while (vec > 1 && (request.cols % vec != 0 ||
+  while (vec > 1 && ((!dynamicCols && request.cols % vec != 0) ||
                      (request.groupSize && request.groupSize % vec != 0)))
     vec /= 2;
   schedule.vectorWidth = vec;
@@ -66,9 +71,15 @@ mlir::norm::chooseRowSchedule(const RowScheduleRequest &request,
   schedule.threadsPerRow = tpr;
   int64_t chunks = llvm::divideCeil(vectors, tpr);
   schedule.chunks = chunks;
-  schedule.cacheRowInRegisters =
-      chunks * vec <= request.maxRegisterElements;
   schedule.rowsPerBlock =
       tpr <= request.warpSize ? std::max<int64_t>(1, kMinBlockSize / tpr) : 1;
+  // A block of B threads gets at most 64K / B registers per thread; keep
+  // kRegisterReserve of them for addresses, reductions and the conversion.
+  int64_t registersPerThread =
+      std::min<int64_t>(kMaxRegistersPerThread,
+                        kRegistersPerSM / schedule.blockSize());
+  int64_t budget = std::min(request.maxRegisterElements,
+                            registersPerThread - kRegisterReserve);
+  schedule.cacheRowInRegisters = chunks * vec <= budget;
   return schedule;
 }

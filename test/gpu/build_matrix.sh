@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the GPU correctness matrix here (no GPU needed): generates the .mlir
+# modules, compiles each to an sm_90 cubin bundle. Usage:
+#   test/gpu/build_matrix.sh BUILD_DIR OUT_DIR [chip]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=$1 out=$2 chip=${3:-sm_90}
+python3 "$root/test/gpu/gen_matrix.py" "$out/src"
+for src in "$out"/src/h*.mlir; do
+  name=$(basename "$src" .mlir)
+  "$build/bin/norm-opt" "$src" \
+    --norm-to-nvvm="chip=$chip format=bin bufferize=false" \
+    --norm-export-bundle="dir=$out/$name" -o /dev/null
+done
+cp "$out/src/cases.json" "$out/cases.json"
+echo "built $(ls -d "$out"/h* | wc -l) bundles in $out"

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Generates the GPU correctness matrix: one .mlir module per H holding a
+function per (op, scheme, element types), and cases.json describing each for
+run_matrix.py. Usage: gen_matrix.py OUT_DIR"""
+
+import json
+import os
+import sys
+
+H_VALUES = [1, 7, 64, 100, 3000, 4095, 4096, 8192, 16384, 65536, "dyn"]
+DTYPES = ["f32", "f16", "bf16"]
+
+
+def row_type(h, dt):
+    return f"memref<?x{'?' if h == 'dyn' else h}x{dt}>"
+
+
+def vec_type(h, dt):
+    return f"memref<{'?' if h == 'dyn' else h}x{dt}>"
+
+
+def scale_type(h, scheme, group, layout):
+    if scheme == "per_token":
+        return "memref<?x1xf32>"
+    groups = "?" if h == "dyn" else h // group
+    if layout == "col_major":
+        return f"memref<{groups}x?xf32>"
+    return f"memref<?x{groups}xf32>"
+
+
+def cases_for(h):
+    cases = []
+    for dt in DTYPES:
+        cases.append(dict(name=f"rms_{dt}", op="rmsnorm", dt=dt, out=dt,
+                          gamma=dt, eps=1e-5, offset=0.0))
+        cases.append(dict(name=f"rms_{dt}_gemma_f32out", op="rmsnorm", dt=dt,
+                          out="f32", gamma="f32", eps=1e-6, offset=1.0))
+        cases.append(dict(name=f"rms_{dt}_nogamma", op="rmsnorm", dt=dt,
+                          out=dt, gamma=None, eps=1e-6, offset=0.0))
+        cases.append(dict(name=f"add_{dt}", op="add_rmsnorm", dt=dt, out=dt,
+                          res=dt, gamma=dt, eps=1e-5, offset=0.0))
+        if dt == "bf16":
+            cases.append(dict(name="add_bf16_f32res", op="add_rmsnorm",
+                              dt=dt, out=dt, res="f32", gamma=dt, eps=1e-5,
+                              offset=0.0))
+        for qt in ["f8E4M3FN", "f8E5M2", "i8"]:
+            cases.append(dict(name=f"qpt_{dt}_{qt}", op="quantize", dt=dt,
+                              qt=qt, scheme="per_token"))
+        cases.append(dict(name=f"qpt_{dt}_smooth_ub", op="quantize", dt=dt,
+                          qt="f8E4M3FN", scheme="per_token", smooth=True,
+                          scale_ub=2.0))
+        cases.append(dict(name=f"qst_{dt}_i8_clip", op="quantize", dt=dt,
+                          qt="i8", scheme="static", clip=1.5))
+        cases.append(dict(name=f"qst_{dt}_e4m3", op="quantize", dt=dt,
+                          qt="f8E4M3FN", scheme="static"))
+        group = 128 if h != "dyn" and h % 128 == 0 else (
+            64 if h != "dyn" and h % 64 == 0 else None)
+        if h == "dyn":
+            group = 128
+        if group:
+            for layout in ["row_major", "col_major"]:
+                cases.append(dict(name=f"qpg_{dt}_{layout}", op="quantize",
+                                  dt=dt, qt="f8E4M3FN", scheme="per_group",
+                                  group=group, layout=layout))
+    return cases
+
+
+def mlir_for(h, case):
+    dt = case["dt"]
+    x = row_type(h, dt)
+    name = case["name"]
+    if case["op"] == "rmsnorm":
+        args = [f"%x: {x}"]
+        gamma = ""
+        if case["gamma"]:
+            args.append(f"%w: {vec_type(h, case['gamma'])}")
+            gamma = f", gamma %w : {vec_type(h, case['gamma'])}"
+        args.append(f"%y: {row_type(h, case['out'])}")
+        body = (f"norm.rmsnorm %x : {x}{gamma} into %y : "
+                f"{row_type(h, case['out'])} {{epsilon = {case['eps']:e} : f32, "
+                f"weight_offset = {case['offset']:e} : f32}}")
+    elif case["op"] == "add_rmsnorm":
+        r = row_type(h, case["res"])
+        w = vec_type(h, case["gamma"])
+        y = row_type(h, case["out"])
+        args = [f"%x: {x}", f"%r: {r}", f"%w: {w}", f"%y: {y}", f"%ro: {r}"]
+        body = (f"norm.add_rmsnorm %x : {x}, residual %r : {r}, gamma %w : {w}"
+                f" into %y : {y}, %ro : {r} {{epsilon = {case['eps']:e} : f32}}")
+    else:
+        q = row_type(h, case["qt"])
+        args = [f"%x: {x}"]
+        extra = ""
+        attrs = []
+        scheme = case["scheme"]
+        if scheme == "static":
+            args.append("%sc: memref<1xf32>")
+            extra += " scale %sc : memref<1xf32>"
+        if case.get("smooth"):
+            args.append(f"%sm: {vec_type(h, 'f32')}")
+            extra += f" smooth %sm : {vec_type(h, 'f32')}"
+        args.append(f"%q: {q}")
+        into = f"%q : {q}"
+        if scheme != "static":
+            s = scale_type(h, scheme, case.get("group"), case.get("layout"))
+            args.append(f"%s: {s}")
+            into += f", %s : {s}"
+        for key in ["clip", "scale_ub"]:
+            if key in case:
+                attrs.append(f"{key} = {case[key]:e} : f32")
+        spelled = scheme
+        if scheme == "per_group":
+            spelled = f"per_group({case['group']}, {case['layout']})"
+        body = (f"norm.quantize {spelled} %x : {x}{extra} into {into}"
+                + (f" {{{', '.join(attrs)}}}" if attrs else ""))
+    return (f"func.func @{name}({', '.join(args)}) {{\n  {body}\n  return\n}}\n")
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    all_cases = {}
+    for h in H_VALUES:
+        cases = cases_for(h)
+        with open(os.path.join(out, f"h{h}.mlir"), "w") as f:
+            for case in cases:
+                f.write(mlir_for(h, case))
+        all_cases[f"h{h}"] = {"H": h, "cases": cases}
+    with open(os.path.join(out, "cases.json"), "w") as f:
+        json.dump(all_cases, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
