@@ -28,6 +28,8 @@ TORCH = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16,
          "f8E4M3FN": torch.float8_e4m3fn, "f8E5M2": torch.float8_e5m2,
          "i8": torch.int8}
 QMAX = {"f8E4M3FN": 448.0, "f8E5M2": 57344.0, "i8": 127.0}
+# (mantissa bits, exponent bias) of the fp8 formats.
+FP8_BITS = {"f8E4M3FN": (3, 7), "f8E5M2": (2, 15)}
 TOL = {"f32": (2e-5, 1e-5), "f16": (2e-3, 1e-3), "bf16": (1.6e-2, 1e-2)}
 ROWS = [1, 7, 256, 8192]
 DYN_H = [7, 100, 384, 3000, 4096]
@@ -113,6 +115,21 @@ def check_codes(label, got, ref, qt):
                         f"{off} off by one")
 
 
+def round_to_fp8(v, qt):
+    """Round-to-nearest-even of float64 values (within +-qmax) onto the fp8
+    grid. torch's own float -> float8 cast does not round ties to even (seen
+    on torch 2.11: 184.0 -> 176 in e4m3fn), so it only converts exact values
+    here."""
+    mbits, bias = FP8_BITS[qt]
+    a = v.abs()
+    _, e = torch.frexp(a)
+    exponent = torch.clamp(e.to(torch.int64) - 1, min=1 - bias)
+    # 2^(exponent - mbits) built from its bits: torch.pow on CUDA is not
+    # exact for powers of two (2^-9 came out as 0.0019531249999999998).
+    step = ((exponent - mbits + 1023) << 52).view(torch.float64)
+    return torch.sign(v) * torch.round(a / step) * step
+
+
 def quant_reference(x, case, qt, static_scale, smooth):
     """The quantizer in the kernels' own arithmetic: f32 smooth, clip, amax,
     scale and division (exact replicas of single f32 operations), then one
@@ -139,11 +156,13 @@ def quant_reference(x, case, qt, static_scale, smooth):
             torch.tensor(1.0 / (qmax * 512), dtype=torch.float32,
                          device="cuda"))
         full = scale.repeat_interleave(g, dim=1)
-    q = (x / full).clamp(-qmax, qmax)
+    q = x / full
     if qt == "i8":
+        # Saturation is to the type's range, [-128, 127], after rounding.
         q = torch.round(q).clamp(-128, 127).to(torch.int8)
     else:
-        q = q.to(TORCH[qt])
+        q = q.clamp(-qmax, qmax)
+        q = round_to_fp8(q.to(torch.float64), qt).to(TORCH[qt])
     return q, (None if scheme == "static" else scale.to(torch.float64))
 
 
