@@ -151,8 +151,10 @@ def quant_reference(x, case, qt, static_scale, smooth):
         amax = x.abs().reshape(rows, h // g, g).amax(-1)
         if "scale_ub" in case:
             amax = amax.clamp_max(case["scale_ub"])
+        # A tensor divisor: torch turns division by a Python scalar into a
+        # multiplication by its reciprocal, which is not the f32 division.
         scale = torch.maximum(
-            amax / qmax,
+            amax / torch.full_like(amax, qmax),
             torch.tensor(1.0 / (qmax * 512), dtype=torch.float32,
                          device="cuda"))
         full = scale.repeat_interleave(g, dim=1)
