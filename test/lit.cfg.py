@@ -33,3 +33,7 @@ tool_dirs = [config.norm_tools_dir, config.llvm_tools_dir]
 tools = ["norm-opt", "norm-capi-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# The NVIDIA binary formats run the CUDA toolkit's ptxas.
+if os.access(os.path.join(config.cuda_path, "bin", "ptxas"), os.X_OK):
+    config.available_features.add("ptxas")

@@ -59,8 +59,8 @@ def NormLowerFP8Conversions : Pass<"norm-lower-fp8-conversions"> {
     (e.g. `convert-arith-to-amdgpu`) and before `convert-gpu-to-*`.
   }];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::NVVM::NVVMDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::NVVM::NVVMDialect", "::mlir::vector::VectorDialect"
   ];
   let options = [
     Option<"nvvmPaired", "nvvm-paired", "bool", /*default=*/"false",
