@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds the GPU correctness matrix here (no GPU needed): generates the .mlir
 # modules, compiles each to an sm_90 cubin bundle. Usage:
-#   test/gpu/build_matrix.sh BUILD_DIR OUT_DIR [chip]
+#   test/gpu/build_matrix.sh BUILD_DIR OUT_DIR [chip [format]]
+# format=isa writes PTX, which the driver JIT-compiles for the GPU at hand:
+# sm_80 PTX on an H100 exercises the emulated fp8 conversion.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=$1 out=$2 chip=${3:-sm_90}
+build=$1 out=$2 chip=${3:-sm_90} format=${4:-bin}
 python3 "$root/test/gpu/gen_matrix.py" "$out/src"
 for src in "$out"/src/h*.mlir; do
   name=$(basename "$src" .mlir)
   "$build/bin/norm-opt" "$src" \
-    --norm-to-nvvm="chip=$chip format=bin bufferize=false" \
+    --norm-to-nvvm="chip=$chip format=$format bufferize=false" \
     --norm-export-bundle="dir=$out/$name" -o /dev/null
 done
 cp "$out/src/cases.json" "$out/cases.json"
