@@ -37,3 +37,5 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # The NVIDIA binary formats run the CUDA toolkit's ptxas.
 if os.access(os.path.join(config.cuda_path, "bin", "ptxas"), os.X_OK):
     config.available_features.add("ptxas")
+    config.substitutions.append(
+        ("%ptxas", os.path.join(config.cuda_path, "bin", "ptxas")))

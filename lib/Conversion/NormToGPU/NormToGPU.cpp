@@ -307,8 +307,10 @@ LogicalResult NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   request.maxRegisterElements = maxRegisterElements;
   request.widestElementBytes = 1;
   request.narrowestElementBytes = 4;
+  // Vectors are sized by the row operands; a wider per-column operand (f32
+  // smooth scales next to f16 rows) is read as several 16-byte pieces.
   for (const KernelOperand &operand : spec.operands) {
-    if (operand.role != OperandRole::Row && operand.role != OperandRole::Vector)
+    if (operand.role != OperandRole::Row)
       continue;
     int64_t bytes = byteWidth(operand.elementType);
     request.widestElementBytes = std::max(request.widestElementBytes, bytes);
@@ -323,7 +325,8 @@ LogicalResult NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
     return op->emitOpError("cannot lower to GPU: ") << whyNot;
   for (KernelOperand &operand : spec.operands)
     if (operand.role == OperandRole::Row || operand.role == OperandRole::Vector)
-      operand.alignment = schedule->vectorWidth * byteWidth(operand.elementType);
+      operand.alignment = vectorAlignment(schedule->vectorWidth,
+                                          operand.elementType);
     else
       operand.alignment = 4;
 

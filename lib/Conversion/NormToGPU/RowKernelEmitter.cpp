@@ -132,8 +132,7 @@ Value RowKernelEmitter::loadVector(int operand, Value elementOffset,
   Type element = spec.operands[operand].elementType;
   auto memoryType =
       VectorType::get({schedule.vectorWidth}, storageType(element));
-  int64_t alignment =
-      schedule.vectorWidth * (element.getIntOrFloatBitWidth() / 8);
+  int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
   auto load = [&]() -> Value {
     Value loaded = LLVM::LoadOp::create(
         b, memoryType, address(operand, elementOffset), alignment);
@@ -169,8 +168,7 @@ void RowKernelEmitter::ifThen(Value cond, function_ref<void()> body) {
 void RowKernelEmitter::storeVector(int operand, Value elementOffset,
                                    Value value, Value valid) {
   Type element = spec.operands[operand].elementType;
-  int64_t alignment =
-      schedule.vectorWidth * (element.getIntOrFloatBitWidth() / 8);
+  int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
   ifThen(valid, [&] {
     LLVM::StoreOp::create(b, value, address(operand, elementOffset),
                           alignment);

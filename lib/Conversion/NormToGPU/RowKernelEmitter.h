@@ -11,6 +11,7 @@
 #include "norm/Conversion/NormToGPU/RowSchedule.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -60,6 +61,12 @@ struct RowKernelSpec {
   /// Operand indices that get a row stride argument, in argument order.
   SmallVector<int> stridedOperands() const;
 };
+
+/// Alignment a vector access of `vectorWidth` elements of `type` needs: its
+/// size, but at most 16 bytes (wider vectors are split into 16-byte pieces).
+inline int64_t vectorAlignment(int64_t vectorWidth, Type type) {
+  return std::min<int64_t>(16, vectorWidth * (type.getIntOrFloatBitWidth() / 8));
+}
 
 /// Emits the body of `func`, whose arguments follow the kernel ABI of
 /// `norm-to-gpu` for `spec` (pointers, rows, cols, strides).
