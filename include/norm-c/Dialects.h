@@ -19,7 +19,8 @@ MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(Norm, norm);
 /// Adds the norm dialect and its external interface models (bufferization)
 /// to a registry. Prefer this over the dialect handle when the ops will be
 /// bufferized.
-MLIR_CAPI_EXPORTED void mlirNormRegisterAllDialects(MlirDialectRegistry registry);
+MLIR_CAPI_EXPORTED void
+mlirNormRegisterAllDialects(MlirDialectRegistry registry);
 
 /// Registers norm-mlir's passes and pipelines with the global registry.
 MLIR_CAPI_EXPORTED void mlirNormRegisterAllPasses(void);

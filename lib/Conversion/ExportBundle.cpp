@@ -59,8 +59,7 @@ describeObject(gpu::ObjectAttr object) {
     return std::make_pair(nvvm.getChip().str(), ext);
   }
   if (auto rocdl = dyn_cast<ROCDL::ROCDLTargetAttr>(object.getTarget())) {
-    StringRef ext =
-        format == gpu::CompilationTarget::Assembly ? "s" : "hsaco";
+    StringRef ext = format == gpu::CompilationTarget::Assembly ? "s" : "hsaco";
     return std::make_pair(rocdl.getChip().str(), ext);
   }
   return std::nullopt;
@@ -95,8 +94,7 @@ struct NormExportBundlePass
           return;
         }
         auto [chip, ext] = *described;
-        std::string file =
-            (binary.getSymName() + "." + chip + "." + ext).str();
+        std::string file = (binary.getSymName() + "." + chip + "." + ext).str();
         SmallString<256> path(directory);
         llvm::sys::path::append(path, file);
         if (!writeFile(binary, path, object.getObject().getValue())) {

@@ -74,8 +74,8 @@ static Value emulate(ImplicitLocOpBuilder &b, Value x, const FP8Format &f) {
   auto f32 = [&](double v) { return constant(b, f32Type, v); };
 
   Value bits = arith::BitcastOp::create(b, i32Type, x);
-  Value negative = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, bits,
-                                         i32(0));
+  Value negative =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, bits, i32(0));
   Value magnitudeBits = arith::AndIOp::create(b, bits, i32(0x7FFFFFFF));
   Value isNaN = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt,
                                       magnitudeBits, i32(0x7F800000));
@@ -90,9 +90,9 @@ static Value emulate(ImplicitLocOpBuilder &b, Value x, const FP8Format &f) {
   Value rounded = arith::AddIOp::create(
       b, clampedBits,
       arith::AddIOp::create(b, i32((1 << (shift - 1)) - 1), lsb));
-  Value normalCode = arith::SubIOp::create(
-      b, arith::ShRUIOp::create(b, rounded, i32(shift)),
-      i32((127 - f.bias) << f.mantissaBits));
+  Value normalCode =
+      arith::SubIOp::create(b, arith::ShRUIOp::create(b, rounded, i32(shift)),
+                            i32((127 - f.bias) << f.mantissaBits));
 
   double minNormal = std::ldexp(1.0, 1 - f.bias);
   double subnormalScale = std::ldexp(1.0, f.bias - 1 + f.mantissaBits);
@@ -140,10 +140,10 @@ static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
   Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
   for (int64_t i = 0; i < n; i += 2) {
     Value lo = vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i});
-    Value hi = i + 1 < n
-                   ? Value(vector::ExtractOp::create(b, x,
-                                                     ArrayRef<int64_t>{i + 1}))
-                   : zero;
+    Value hi =
+        i + 1 < n
+            ? Value(vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i + 1}))
+            : zero;
     Value pair = convertPair(lo, hi);
     for (int64_t j = i; j < std::min(i + 2, n); ++j) {
       Value byte = vector::ExtractOp::create(b, pair, ArrayRef<int64_t>{j - i});
@@ -155,7 +155,8 @@ static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
 
 namespace {
 struct NormLowerFP8ConversionsPass
-    : public mlir::norm::impl::NormLowerFP8ConversionsBase<NormLowerFP8ConversionsPass> {
+    : public mlir::norm::impl::NormLowerFP8ConversionsBase<
+          NormLowerFP8ConversionsPass> {
   using NormLowerFP8ConversionsBase::NormLowerFP8ConversionsBase;
 
   void runOnOperation() override {

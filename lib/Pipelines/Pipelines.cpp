@@ -98,8 +98,10 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
     SmallString<256> ptxas(cudaPath);
     llvm::sys::path::append(ptxas, "bin", "ptxas");
     if (!llvm::sys::fs::can_execute(ptxas)) {
-      error = "norm-to-nvvm: format=" + format.str() + " needs ptxas, not "
-              "found at '" + std::string(ptxas) +
+      error = "norm-to-nvvm: format=" + format.str() +
+              " needs ptxas, not "
+              "found at '" +
+              std::string(ptxas) +
               "'; pass cuda-path=<CUDA toolkit> or use format=isa";
       return failure();
     }
@@ -141,9 +143,10 @@ static StringRef fp8Family(StringRef chip) {
   return "none";
 }
 
-LogicalResult mlir::norm::buildNormToROCDLPipeline(
-    OpPassManager &pm, const NormToROCDLPipelineOptions &options,
-    std::string &error) {
+LogicalResult
+mlir::norm::buildNormToROCDLPipeline(OpPassManager &pm,
+                                     const NormToROCDLPipelineOptions &options,
+                                     std::string &error) {
   SmallVector<std::string> chips = splitChips(options.chip);
   if (chips.empty()) {
     error = "norm-to-rocdl: 'chip' is empty";
@@ -163,8 +166,8 @@ LogicalResult mlir::norm::buildNormToROCDLPipeline(
   }
   StringRef format = options.format;
   if (format != "isa" && format != "bin") {
-    error = "norm-to-rocdl: 'format' must be isa or bin, got '" +
-            format.str() + "'";
+    error = "norm-to-rocdl: 'format' must be isa or bin, got '" + format.str() +
+            "'";
     return failure();
   }
   std::string toolkit = options.toolkit.empty()
@@ -190,10 +193,10 @@ LogicalResult mlir::norm::buildNormToROCDLPipeline(
 
   std::string attach;
   for (const std::string &chip : chips)
-    attach += llvm::formatv("rocdl-attach-target{{chip={0} O={1} wave64={2}},",
-                            chip, options.optLevel.getValue(),
-                            wave64 ? "true" : "false")
-                  .str();
+    attach +=
+        llvm::formatv("rocdl-attach-target{{chip={0} O={1} wave64={2}},", chip,
+                      options.optLevel.getValue(), wave64 ? "true" : "false")
+            .str();
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{warp-size={1}},canonicalize,cse,"
       "gpu.module(convert-arith-to-amdgpu{{chipset={2} "

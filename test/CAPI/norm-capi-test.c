@@ -31,9 +31,9 @@ static MlirLogicalResult printDiagnostic(MlirDiagnostic diagnostic,
 
 /* Values come from an unregistered op so that no other dialect is needed. */
 #define NORM_TEST_MODULE(GAMMA_H)                                              \
-  "%x = \"test.source\"() : () -> tensor<8x4096xbf16>\n"                      \
+  "%x = \"test.source\"() : () -> tensor<8x4096xbf16>\n"                       \
   "%w = \"test.source\"() : () -> tensor<" GAMMA_H "xbf16>\n"                  \
-  "%e = \"test.source\"() : () -> tensor<8x4096xbf16>\n"                      \
+  "%e = \"test.source\"() : () -> tensor<8x4096xbf16>\n"                       \
   "%y = norm.rmsnorm %x : tensor<8x4096xbf16>, gamma %w : tensor<" GAMMA_H     \
   "xbf16> into %e : tensor<8x4096xbf16> -> tensor<8x4096xbf16>\n"
 

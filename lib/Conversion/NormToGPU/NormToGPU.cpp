@@ -122,8 +122,7 @@ static LogicalResult checkAddressable(Operation *op, StringRef name,
     return success();
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) ||
-      strides.back() != 1)
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
     return op->emitOpError("cannot lower to GPU: '")
            << name << "' must have a static unit innermost stride, but has "
            << "type " << type;
@@ -131,8 +130,7 @@ static LogicalResult checkAddressable(Operation *op, StringRef name,
   // themselves; with one leading dim there is nothing to collapse.
   for (int64_t dim = 0; dim + 2 < type.getRank(); ++dim) {
     if (ShapedType::isDynamic(strides[dim]) ||
-        ShapedType::isDynamic(strides[dim + 1]) ||
-        type.isDynamicDim(dim + 1) ||
+        ShapedType::isDynamic(strides[dim + 1]) || type.isDynamicDim(dim + 1) ||
         strides[dim] != strides[dim + 1] * type.getDimSize(dim + 1))
       return op->emitOpError("cannot lower to GPU: the leading dimensions of '")
              << name << "' must be contiguous to collapse into rows, but it "
@@ -163,8 +161,9 @@ static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
   // Pointers never alias within a launch except as documented for in-place
   // residual updates, which read each element before writing it.
   for (unsigned i = 0; i < spec.operands.size(); ++i)
-    func.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
-                    moduleBuilder.getI64IntegerAttr(spec.operands[i].alignment));
+    func.setArgAttr(
+        i, LLVM::LLVMDialect::getAlignAttrName(),
+        moduleBuilder.getI64IntegerAttr(spec.operands[i].alignment));
 
   emitRowKernelBody(func, spec, schedule, warpSize);
   OpBuilder bodyBuilder = OpBuilder::atBlockEnd(&func.getBody().back());
@@ -198,14 +197,13 @@ static DictionaryAttr describeKernel(MLIRContext *ctx,
         {b.getNamedAttr("name", b.getStringAttr(operand.name)),
          b.getNamedAttr("kind", b.getStringAttr("ptr")),
          b.getNamedAttr("role", b.getStringAttr(role)),
-         b.getNamedAttr("type",
-                        b.getStringAttr(typeName(operand.elementType))),
+         b.getNamedAttr("type", b.getStringAttr(typeName(operand.elementType))),
          b.getNamedAttr("align", b.getI64IntegerAttr(operand.alignment))}));
   }
   auto scalarArg = [&](StringRef name) {
-    args.push_back(b.getDictionaryAttr(
-        {b.getNamedAttr("name", b.getStringAttr(name)),
-         b.getNamedAttr("kind", b.getStringAttr("i64"))}));
+    args.push_back(
+        b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(name)),
+                             b.getNamedAttr("kind", b.getStringAttr("i64"))}));
   };
   scalarArg("rows");
   scalarArg("cols");
@@ -244,8 +242,7 @@ static HostOperand materializeOperand(ImplicitLocOpBuilder &b, Value memref) {
   Value elementBytes =
       arith::ConstantIndexOp::create(b, byteWidth(type.getElementType()));
   Value address = arith::AddIOp::create(
-      b, base,
-      arith::MulIOp::create(b, metadata.getOffset(), elementBytes));
+      b, base, arith::MulIOp::create(b, metadata.getOffset(), elementBytes));
   Value address64 = arith::IndexCastOp::create(b, b.getI64Type(), address);
   HostOperand result;
   result.pointer = LLVM::IntToPtrOp::create(
@@ -290,10 +287,10 @@ private:
 };
 } // namespace
 
-LogicalResult NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
-                                     gpu::GPUModuleOp kernels,
-                                     StringRef kernelName,
-                                     SmallVectorImpl<NamedAttribute> &manifest) {
+LogicalResult
+NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
+                       gpu::GPUModuleOp kernels, StringRef kernelName,
+                       SmallVectorImpl<NamedAttribute> &manifest) {
   RowKernelSpec &spec = plan.spec;
   for (auto [operand, memref] : llvm::zip(spec.operands, plan.memrefs))
     if (failed(checkAddressable(op, operand.name, memref)))
@@ -325,14 +322,14 @@ LogicalResult NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
     return op->emitOpError("cannot lower to GPU: ") << whyNot;
   for (KernelOperand &operand : spec.operands)
     if (operand.role == OperandRole::Row || operand.role == OperandRole::Vector)
-      operand.alignment = vectorAlignment(schedule->vectorWidth,
-                                          operand.elementType);
+      operand.alignment =
+          vectorAlignment(schedule->vectorWidth, operand.elementType);
     else
       operand.alignment = 4;
 
   OpBuilder moduleBuilder(kernels);
-  gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName,
-                                      spec, *schedule, warpSize);
+  gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,
+                                      *schedule, warpSize);
   manifest.push_back(NamedAttribute(
       kernel.getNameAttr(), describeKernel(op->getContext(), spec, *schedule)));
 
@@ -436,8 +433,8 @@ void NormToGPUPass::runOnOperation() {
   auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
   if (!kernels) {
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-    kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                       kKernelModuleName);
+    kernels =
+        gpu::GPUModuleOp::create(builder, module.getLoc(), kKernelModuleName);
   }
   SmallVector<NamedAttribute> manifest;
   if (auto existing = module->getAttrOfType<DictionaryAttr>("norm.kernels"))

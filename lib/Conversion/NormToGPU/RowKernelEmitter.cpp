@@ -94,8 +94,7 @@ private:
   Value loadSource(Value k, bool firstPass);
   Value normalizeChunk(Value k, Value x, Value invRms);
   Value quantizedBits(Value x, Value scale);
-  void storeQuantized(Value k, Value column, Value valid, Value x,
-                      Value scale);
+  void storeQuantized(Value k, Value column, Value valid, Value x, Value scale);
   Value scaleFromAmax(Value amax);
   void storeScale(Value scale, Value groupIndex, Value valid);
 
@@ -170,8 +169,7 @@ void RowKernelEmitter::storeVector(int operand, Value elementOffset,
   Type element = spec.operands[operand].elementType;
   int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
   ifThen(valid, [&] {
-    LLVM::StoreOp::create(b, value, address(operand, elementOffset),
-                          alignment);
+    LLVM::StoreOp::create(b, value, address(operand, elementOffset), alignment);
   });
 }
 
@@ -233,8 +231,7 @@ Value RowKernelEmitter::loadSource(Value k, bool firstPass) {
   return x;
 }
 
-Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes,
-                                    Combine kind) {
+Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes, Combine kind) {
   for (int64_t offset = lanes / 2; offset >= 1; offset /= 2) {
     auto shuffle = gpu::ShuffleOp::create(b, value, offset, warpSize,
                                           gpu::ShuffleMode::XOR);
@@ -253,20 +250,18 @@ Value RowKernelEmitter::reduceRow(Value value, Combine kind) {
   // second barrier is needed before the next one.
   value = reduceLanes(value, warpSize, kind);
   int64_t warps = tpr / warpSize;
-  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                              gpu::AddressSpace::Workgroup);
-  auto bufferType =
-      MemRefType::get({warps}, b.getF32Type(), MemRefLayoutAttrInterface{},
-                      workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  auto bufferType = MemRefType::get({warps}, b.getF32Type(),
+                                    MemRefLayoutAttrInterface{}, workgroup);
   Value buffer = func.addWorkgroupAttribution(bufferType, b.getLoc());
   Value index = arith::IndexCastOp::create(b, b.getIndexType(), threadIndex);
   Value warp = arith::DivUIOp::create(
       b, index, arith::ConstantIndexOp::create(b, warpSize));
   Value laneInWarp = arith::RemUIOp::create(
       b, index, arith::ConstantIndexOp::create(b, warpSize));
-  Value isFirst = arith::CmpIOp::create(
-      b, arith::CmpIPredicate::eq, laneInWarp,
-      arith::ConstantIndexOp::create(b, 0));
+  Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, laneInWarp,
+                                        arith::ConstantIndexOp::create(b, 0));
   ifThen(isFirst, [&] { memref::StoreOp::create(b, value, buffer, warp); });
   gpu::BarrierOp::create(b);
   Value result;
@@ -298,8 +293,8 @@ Value RowKernelEmitter::forEachChunk(Combine kind,
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value k = arith::IndexCastOp::create(b, b.getI64Type(),
-                                         loop.getInductionVar());
+    Value k =
+        arith::IndexCastOp::create(b, b.getI64Type(), loop.getInductionVar());
     Value next = loop.getRegionIterArg(0);
     if (Value partial = body(k))
       next = combine(kind, next, partial);
@@ -314,8 +309,7 @@ Value RowKernelEmitter::normalizeChunk(Value k, Value x, Value invRms) {
     Value col = column(k);
     Value gamma = loadVector(spec.gamma, col, chunkValid(k, col));
     if (spec.weightOffset != 0.0)
-      gamma = arith::AddFOp::create(b, gamma,
-                                    splat(f32(spec.weightOffset)));
+      gamma = arith::AddFOp::create(b, gamma, splat(f32(spec.weightOffset)));
     y = arith::MulFOp::create(b, y, gamma);
   }
   return y;
@@ -328,8 +322,7 @@ Value RowKernelEmitter::scaleFromAmax(Value amax) {
   return arith::MaximumFOp::create(b, scale, f32(spec.minScale));
 }
 
-void RowKernelEmitter::storeScale(Value scale, Value groupIndex,
-                                  Value valid) {
+void RowKernelEmitter::storeScale(Value scale, Value groupIndex, Value valid) {
   Value scaleStride = stride(spec.scales);
   Value offset;
   if (spec.scheme == QuantScheme::PerGroup &&
@@ -354,8 +347,7 @@ Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
     y = math::RoundEvenOp::create(b, y);
     y = arith::MaximumFOp::create(b, y, splat(f32(-128.0)));
     y = arith::MinimumFOp::create(b, y, splat(f32(127.0)));
-    Value isNaN =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, y, y);
+    Value isNaN = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, y, y);
     y = arith::SelectOp::create(
         b, isNaN, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector())), y);
     return arith::FPToSIOp::create(b, bitsType, y);
@@ -369,8 +361,8 @@ Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
   return arith::BitcastOp::create(b, bitsType, q);
 }
 
-void RowKernelEmitter::storeQuantized(Value k, Value col, Value valid,
-                                      Value x, Value scale) {
+void RowKernelEmitter::storeQuantized(Value k, Value col, Value valid, Value x,
+                                      Value scale) {
   Value offset = arith::AddIOp::create(
       b, arith::MulIOp::create(b, row, stride(spec.output)), col);
   storeVector(spec.output, offset, quantizedBits(x, scale),
@@ -401,8 +393,8 @@ void RowKernelEmitter::emit() {
   rowValid =
       arith::CmpIOp::create(b, arith::CmpIPredicate::slt, logicalRow, rows);
   // Threads past the last row work on the last row and store nothing.
-  row = arith::SelectOp::create(
-      b, rowValid, logicalRow, arith::SubIOp::create(b, rows, i64(1)));
+  row = arith::SelectOp::create(b, rowValid, logicalRow,
+                                arith::SubIOp::create(b, rows, i64(1)));
 
   bool cache = schedule.cacheRowInRegisters && schedule.chunks;
   // The first pass over the row; cached chunks are reused by later passes.
@@ -457,16 +449,15 @@ void RowKernelEmitter::emit() {
     return;
   }
 
-  Value isLeader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                                         i64(0));
+  Value isLeader =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, i64(0));
   switch (spec.scheme) {
   case QuantScheme::Static: {
-    Value scale = LLVM::LoadOp::create(b, b.getF32Type(),
-                                       address(spec.scale, i64(0)), 4);
+    Value scale =
+        LLVM::LoadOp::create(b, b.getF32Type(), address(spec.scale, i64(0)), 4);
     forEachChunk(Combine::Add, [&](Value k) -> Value {
       Value col = column(k);
-      storeQuantized(k, col, chunkValid(k, col), value(k, !readRowOnce),
-                     scale);
+      storeQuantized(k, col, chunkValid(k, col), value(k, !readRowOnce), scale);
       return nullptr;
     });
     return;
@@ -481,8 +472,8 @@ void RowKernelEmitter::emit() {
     storeScale(scale, i64(0), both(isLeader, rowValid));
     forEachChunk(Combine::Add, [&](Value k) -> Value {
       Value col = column(k);
-      storeQuantized(k, col, chunkValid(k, col),
-                     value(k, /*firstPass=*/false), scale);
+      storeQuantized(k, col, chunkValid(k, col), value(k, /*firstPass=*/false),
+                     scale);
       return nullptr;
     });
     return;
@@ -497,8 +488,8 @@ void RowKernelEmitter::emit() {
       Value valid = chunkValid(k, col);
       Value amax = vector::ReductionOp::create(
           b, vector::CombiningKind::MAXIMUMF, math::AbsFOp::create(b, x));
-      Value scale = scaleFromAmax(reduceLanes(amax, lanesPerGroup,
-                                              Combine::Max));
+      Value scale =
+          scaleFromAmax(reduceLanes(amax, lanesPerGroup, Combine::Max));
       Value groupLeader = arith::CmpIOp::create(
           b, arith::CmpIPredicate::eq,
           arith::RemUIOp::create(b, lane, i64(lanesPerGroup)), i64(0));

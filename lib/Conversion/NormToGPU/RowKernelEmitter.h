@@ -65,7 +65,8 @@ struct RowKernelSpec {
 /// Alignment a vector access of `vectorWidth` elements of `type` needs: its
 /// size, but at most 16 bytes (wider vectors are split into 16-byte pieces).
 inline int64_t vectorAlignment(int64_t vectorWidth, Type type) {
-  return std::min<int64_t>(16, vectorWidth * (type.getIntOrFloatBitWidth() / 8));
+  return std::min<int64_t>(16,
+                           vectorWidth * (type.getIntOrFloatBitWidth() / 8));
 }
 
 /// Emits the body of `func`, whose arguments follow the kernel ABI of

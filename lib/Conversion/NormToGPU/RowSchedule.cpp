@@ -47,9 +47,9 @@ mlir::norm::chooseRowSchedule(const RowScheduleRequest &request,
         lanesPerGroup > request.warpSize) {
       whyNot = "group size " + std::to_string(request.groupSize) +
                " needs a power-of-two number (at most the warp size " +
-               std::to_string(request.warpSize) +
-               ") of lanes; it would take " + std::to_string(lanesPerGroup) +
-               " lanes of " + std::to_string(vec) + " elements";
+               std::to_string(request.warpSize) + ") of lanes; it would take " +
+               std::to_string(lanesPerGroup) + " lanes of " +
+               std::to_string(vec) + " elements";
       return std::nullopt;
     }
   }
@@ -65,7 +65,8 @@ mlir::norm::chooseRowSchedule(const RowScheduleRequest &request,
   }
 
   int64_t vectors = llvm::divideCeil(request.cols, vec);
-  int64_t tpr = llvm::PowerOf2Ceil(llvm::divideCeil(vectors, kVectorsPerThread));
+  int64_t tpr =
+      llvm::PowerOf2Ceil(llvm::divideCeil(vectors, kVectorsPerThread));
   tpr = std::clamp<int64_t>(tpr, 1, kMaxThreadsPerBlock);
   tpr = std::max(tpr, lanesPerGroup);
   schedule.threadsPerRow = tpr;
@@ -75,9 +76,8 @@ mlir::norm::chooseRowSchedule(const RowScheduleRequest &request,
       tpr <= request.warpSize ? std::max<int64_t>(1, kMinBlockSize / tpr) : 1;
   // A block of B threads gets at most 64K / B registers per thread; keep
   // kRegisterReserve of them for addresses, reductions and the conversion.
-  int64_t registersPerThread =
-      std::min<int64_t>(kMaxRegistersPerThread,
-                        kRegistersPerSM / schedule.blockSize());
+  int64_t registersPerThread = std::min<int64_t>(
+      kMaxRegistersPerThread, kRegistersPerSM / schedule.blockSize());
   int64_t budget = std::min(request.maxRegisterElements,
                             registersPerThread - kRegisterReserve);
   schedule.cacheRowInRegisters = chunks * vec <= budget;

@@ -123,10 +123,9 @@ static LogicalResult verifySameShape(Operation *op, NamedOperand operand,
   ArrayRef<int64_t> shape = shapedTypeOf(operand.value).getShape();
   ArrayRef<int64_t> inputShape = shapedTypeOf(input.value).getShape();
   if (!areShapesCompatible(shape, inputShape))
-    return op->emitOpError("'")
-           << operand.name << "' must have the shape of '" << input.name
-           << "' " << formatShape(inputShape) << ", but has shape "
-           << formatShape(shape);
+    return op->emitOpError("'") << operand.name << "' must have the shape of '"
+                                << input.name << "' " << formatShape(inputShape)
+                                << ", but has shape " << formatShape(shape);
   return success();
 }
 
@@ -165,10 +164,10 @@ static LogicalResult verifyNormAttributes(Operation *op, FloatAttr epsilon,
 
 /// Reads the memref inputs and writes the memref destinations; the tensor
 /// form has value semantics and no effects.
-static void
-getNormOpEffects(DestinationStyleOpInterface op,
-                 SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-                     &effects) {
+static void getNormOpEffects(
+    DestinationStyleOpInterface op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
   for (OpOperand &operand : op->getOpOperands()) {
     if (!isa<MemRefType>(operand.get().getType()))
       continue;
@@ -454,8 +453,8 @@ LogicalResult QuantizeOp::verify() {
       continue;
     double value = attr.getValueAsDouble();
     if (!(value > 0.0) || !std::isfinite(value))
-      return emitOpError("'") << name << "' must be a finite f32 > 0, but is "
-                              << value;
+      return emitOpError("'")
+             << name << "' must be a finite f32 > 0, but is " << value;
   }
   return success();
 }

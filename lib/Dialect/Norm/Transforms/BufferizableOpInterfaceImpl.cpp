@@ -81,8 +81,7 @@ void mlir::norm::registerBufferizableOpInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, NormDialect *) {
     RMSNormOp::attachInterface<NormOpBufferizationModel<RMSNormOp>>(*ctx);
-    AddRMSNormOp::attachInterface<NormOpBufferizationModel<AddRMSNormOp>>(
-        *ctx);
+    AddRMSNormOp::attachInterface<NormOpBufferizationModel<AddRMSNormOp>>(*ctx);
     QuantizeOp::attachInterface<NormOpBufferizationModel<QuantizeOp>>(*ctx);
   });
 }
