@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools lld-22
-  rocm-device-libs cmake ninja-build ccache g++ libgtest-dev
+  rocm-device-libs cmake ninja-build ccache g++ libgtest-dev python3
 )
 
 missing=()
