@@ -158,8 +158,7 @@ static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
   func.setKnownBlockSizeAttr(DenseI32ArrayAttr::get(
       ctx, {static_cast<int32_t>(schedule.blockSize()), 1, 1}));
-  // Pointers never alias within a launch except as documented for in-place
-  // residual updates, which read each element before writing it.
+  // The alignment the vector accesses rely on, for LLVM and the manifest.
   for (unsigned i = 0; i < spec.operands.size(); ++i)
     func.setArgAttr(
         i, LLVM::LLVMDialect::getAlignAttrName(),
@@ -303,7 +302,6 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   request.warpSize = warpSize;
   request.maxRegisterElements = maxRegisterElements;
   request.widestElementBytes = 1;
-  request.narrowestElementBytes = 4;
   // Vectors are sized by the row operands; a wider per-column operand (f32
   // smooth scales next to f16 rows) is read as several 16-byte pieces.
   for (const KernelOperand &operand : spec.operands) {
@@ -311,8 +309,6 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
       continue;
     int64_t bytes = byteWidth(operand.elementType);
     request.widestElementBytes = std::max(request.widestElementBytes, bytes);
-    request.narrowestElementBytes =
-        std::min(request.narrowestElementBytes, bytes);
   }
   if (spec.quantize && spec.scheme == QuantScheme::PerGroup)
     request.groupSize = spec.groupSize;

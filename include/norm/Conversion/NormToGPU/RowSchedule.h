@@ -38,8 +38,6 @@ struct RowScheduleRequest {
   /// Widest element read or written per column, in bytes; vectors are at
   /// most 16 bytes of it.
   int64_t widestElementBytes = 4;
-  /// Narrowest element, in bytes.
-  int64_t narrowestElementBytes = 4;
   /// Per-group quantization: the group size (0 otherwise). A group must be
   /// covered by consecutive lanes of one warp.
   int64_t groupSize = 0;
