@@ -55,6 +55,14 @@ static void addOperand(LoweringPlan &plan, int &slot, StringRef name,
   plan.memrefs.push_back(memref);
 }
 
+/// The normalization stage of ops that have `epsilon` and `weight_offset`.
+template <typename OpTy>
+static void setNormalization(RowKernelSpec &spec, OpTy op) {
+  spec.normalize = true;
+  spec.epsilon = op.getEpsilon().convertToDouble();
+  spec.weightOffset = op.getWeightOffset().convertToDouble();
+}
+
 static LoweringPlan planFor(RMSNormOp op) {
   LoweringPlan plan;
   RowKernelSpec &spec = plan.spec;
@@ -63,9 +71,7 @@ static LoweringPlan planFor(RMSNormOp op) {
   if (op.getGamma())
     addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
   addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
-  spec.normalize = true;
-  spec.epsilon = op.getEpsilon().convertToDouble();
-  spec.weightOffset = op.getWeightOffset().convertToDouble();
+  setNormalization(spec, op);
   return plan;
 }
 
@@ -81,9 +87,7 @@ static LoweringPlan planFor(AddRMSNormOp op) {
   addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
   addOperand(plan, spec.residualOut, "residual_out", OperandRole::Row,
              op.getResidualInit());
-  spec.normalize = true;
-  spec.epsilon = op.getEpsilon().convertToDouble();
-  spec.weightOffset = op.getWeightOffset().convertToDouble();
+  setNormalization(spec, op);
   return plan;
 }
 
