@@ -30,6 +30,8 @@ static llvm::json::Value toJSON(Attribute attr) {
     return boolean.getValue();
   if (auto integer = dyn_cast<IntegerAttr>(attr))
     return integer.getInt();
+  if (auto real = dyn_cast<FloatAttr>(attr))
+    return real.getValueAsDouble();
   if (auto array = dyn_cast<ArrayAttr>(attr)) {
     llvm::json::Array result;
     for (Attribute element : array)

@@ -212,9 +212,38 @@ static DictionaryAttr describeKernel(MLIRContext *ctx,
   scalarArg("cols");
   for (int operand : spec.stridedOperands())
     scalarArg(("stride_" + spec.operands[operand].name));
-  // Row strides must keep every row start aligned for the vector accesses.
+  // What the kernel computes, so that a runtime tool can check it against
+  // the reference without the source module.
+  SmallVector<NamedAttribute> params;
+  params.push_back(b.getNamedAttr("normalize", b.getBoolAttr(spec.normalize)));
+  if (spec.normalize) {
+    params.push_back(
+        b.getNamedAttr("epsilon", b.getF64FloatAttr(spec.epsilon)));
+    params.push_back(
+        b.getNamedAttr("weight_offset", b.getF64FloatAttr(spec.weightOffset)));
+  }
+  params.push_back(b.getNamedAttr("quantize", b.getBoolAttr(spec.quantize)));
+  if (spec.quantize) {
+    params.push_back(b.getNamedAttr(
+        "scheme", b.getStringAttr(stringifyQuantScheme(spec.scheme))));
+    if (spec.scheme == QuantScheme::PerGroup) {
+      params.push_back(
+          b.getNamedAttr("group_size", b.getI64IntegerAttr(spec.groupSize)));
+      params.push_back(b.getNamedAttr(
+          "scale_layout",
+          b.getStringAttr(stringifyScaleLayout(spec.scaleLayout))));
+    }
+    if (spec.scaleUb)
+      params.push_back(
+          b.getNamedAttr("scale_ub", b.getF64FloatAttr(*spec.scaleUb)));
+    if (spec.clip)
+      params.push_back(b.getNamedAttr("clip", b.getF64FloatAttr(*spec.clip)));
+    params.push_back(
+        b.getNamedAttr("min_scale", b.getF64FloatAttr(spec.minScale)));
+  }
   return b.getDictionaryAttr(
       {b.getNamedAttr("op", b.getStringAttr(spec.opName)),
+       b.getNamedAttr("params", b.getDictionaryAttr(params)),
        b.getNamedAttr("args", b.getArrayAttr(args)),
        b.getNamedAttr("block_size", b.getI64IntegerAttr(schedule.blockSize())),
        b.getNamedAttr("rows_per_block",
