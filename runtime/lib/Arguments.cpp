@@ -39,8 +39,7 @@ private:
   int64_t rows = -1, cols = -1;
 
   std::string label(size_t i) const {
-    return "tensor '" + spec.tensors[i].name + "' (#" + std::to_string(i) +
-           ")";
+    return "tensor '" + spec.tensors[i].name + "' (#" + std::to_string(i) + ")";
   }
   Status error(norm_status_t code, size_t i, const std::string &what) const {
     return Status::error(code, "kernel '" + spec.name + "': " + label(i) +
@@ -86,8 +85,7 @@ Status Checker::checkAlignment(size_t i, int64_t stride) {
   auto address = reinterpret_cast<uintptr_t>(t.data);
   if (address % align != 0)
     return error(NORM_ERROR_MISALIGNED, i,
-                 "data pointer is not aligned to the " +
-                     std::to_string(align) +
+                 "data pointer is not aligned to the " + std::to_string(align) +
                      " bytes the kernel's vector accesses need");
   int64_t strideBytes = stride * int64_t(norm_dtype_size(t.dtype));
   if (stride > 0 && strideBytes % align != 0)
@@ -108,9 +106,8 @@ Status Checker::checkExtent(size_t i, int64_t outer, int64_t stride,
   int64_t elements, bytes;
   if (__builtin_mul_overflow(outer - 1, stride, &elements) ||
       __builtin_add_overflow(elements, inner, &elements) ||
-      __builtin_mul_overflow(elements,
-                             int64_t(norm_dtype_size(tensors[i].dtype)),
-                             &bytes))
+      __builtin_mul_overflow(
+          elements, int64_t(norm_dtype_size(tensors[i].dtype)), &bytes))
     return error(NORM_ERROR_TOO_LARGE, i,
                  "spans more bytes than a 64-bit offset can address");
   return Status::success();
@@ -130,16 +127,15 @@ Status Checker::checkRow(size_t i, int64_t &rowStride) {
     rows = r;
     cols = h;
     if (spec.cols > 0 && cols != spec.cols)
-      return error(NORM_ERROR_SHAPE_MISMATCH, i,
-                   "has H = " + std::to_string(cols) +
-                       ", the kernel was compiled for H = " +
-                       std::to_string(spec.cols));
+      return error(
+          NORM_ERROR_SHAPE_MISMATCH, i,
+          "has H = " + std::to_string(cols) +
+              ", the kernel was compiled for H = " + std::to_string(spec.cols));
   } else if (r != rows || h != cols) {
     return error(NORM_ERROR_SHAPE_MISMATCH, i,
                  "shape " + shapeString(t) + " gives " + std::to_string(r) +
-                     " rows of " + std::to_string(h) +
-                     ", the input has " + std::to_string(rows) +
-                     " rows of " + std::to_string(cols));
+                     " rows of " + std::to_string(h) + ", the input has " +
+                     std::to_string(rows) + " rows of " + std::to_string(cols));
   }
   if (h > 1 && t.strides[t.rank - 1] != 1)
     return error(NORM_ERROR_BAD_STRIDES, i,
@@ -214,8 +210,8 @@ Status Checker::checkScales(size_t i, int64_t &stride) {
     if (!ok)
       return error(NORM_ERROR_SHAPE_MISMATCH, i,
                    "shape is " + shapeString(t) + ", expected [" +
-                       std::to_string(rows) + "] or [" +
-                       std::to_string(rows) + ", 1] (one scale per row)");
+                       std::to_string(rows) + "] or [" + std::to_string(rows) +
+                       ", 1] (one scale per row)");
     stride = rows > 1 ? t.strides[0] : 1;
     if (rows > 1 && stride < 1)
       return error(NORM_ERROR_BAD_STRIDES, i,
@@ -319,8 +315,8 @@ Status Checker::run(int64_t numTensors) {
   if (grid > INT32_MAX)
     return Status::error(
         NORM_ERROR_TOO_LARGE,
-        "kernel '" + spec.name + "': " + std::to_string(rows) +
-            " rows need " + std::to_string(grid) +
+        "kernel '" + spec.name + "': " + std::to_string(rows) + " rows need " +
+            std::to_string(grid) +
             " blocks, more than the 2^31 - 1 a grid dimension holds");
   plan.gridBlocks = grid;
   plan.blockSize = spec.blockSize;

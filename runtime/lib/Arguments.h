@@ -13,9 +13,9 @@ namespace norm::runtime {
 
 /// The kernel arguments and geometry of one checked launch.
 struct LaunchPlan {
-  std::vector<void *> pointers;   // one per tensor, in signature order
-  std::vector<int64_t> scalars;   // rows, cols, strides (KernelSpec order)
-  int64_t gridBlocks = 0;         // 0: nothing to launch
+  std::vector<void *> pointers; // one per tensor, in signature order
+  std::vector<int64_t> scalars; // rows, cols, strides (KernelSpec order)
+  int64_t gridBlocks = 0;       // 0: nothing to launch
   int64_t blockSize = 0;
   int64_t dynamicSharedMemory = 0;
 };

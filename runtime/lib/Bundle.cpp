@@ -76,8 +76,8 @@ public:
       return 0;
     }
     if (*number < min || *number > max) {
-      fail(path + "." + key, "is " + std::to_string(*number) +
-                                 ", outside [" + std::to_string(min) + ", " +
+      fail(path + "." + key, "is " + std::to_string(*number) + ", outside [" +
+                                 std::to_string(min) + ", " +
                                  std::to_string(max) + "]");
       return 0;
     }
@@ -183,8 +183,7 @@ static void parseKernel(Reader &reader, const std::string &name,
   spec.op = reader.string(kernel, path, "op");
   spec.blockSize = reader.integer(kernel, path, "block_size", 1, 1024);
   spec.rowsPerBlock = reader.integer(kernel, path, "rows_per_block", 1, 1024);
-  spec.threadsPerRow =
-      reader.integer(kernel, path, "threads_per_row", 1, 1024);
+  spec.threadsPerRow = reader.integer(kernel, path, "threads_per_row", 1, 1024);
   spec.vectorWidth = reader.integer(kernel, path, "vector_width", 1, 64);
   // Dynamic H is written as MLIR's kDynamic (INT64_MIN) or any negative.
   spec.cols = reader.integer(kernel, path, "cols", INT64_MIN, INT64_MAX);
@@ -222,7 +221,8 @@ static void parseKernel(Reader &reader, const std::string &name,
       continue;
     }
     if (kind != "ptr")
-      return reader.fail(at + ".kind", "is '" + kind + "', expected ptr or i64");
+      return reader.fail(at + ".kind",
+                         "is '" + kind + "', expected ptr or i64");
     if (!spec.scalarArgs.empty())
       return reader.fail(at, "is a pointer after the i64 arguments");
     TensorArg tensor;
@@ -288,8 +288,7 @@ static void parseKernel(Reader &reader, const std::string &name,
                        "scheme");
   if (spec.params.scheme == KernelParams::Scheme::PerGroup && spec.cols > 0 &&
       spec.cols % spec.params.groupSize != 0)
-    return reader.fail(path + ".params.group_size",
-                       "does not divide cols");
+    return reader.fail(path + ".params.group_size", "does not divide cols");
 }
 
 static bool isPlainFileName(const std::string &name) {

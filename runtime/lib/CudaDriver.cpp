@@ -68,9 +68,9 @@ public:
   std::vector<const BinaryObject *>
   candidates(const Bundle &bundle) const override;
   Status loadModule(const BinaryObject &object, void *&module) override {
-    return check(api.moduleLoadDataEx(&module, object.data.data(), 0, nullptr,
-                                      nullptr),
-                 "cuModuleLoadDataEx(" + object.file + ")");
+    return check(
+        api.moduleLoadDataEx(&module, object.data.data(), 0, nullptr, nullptr),
+        "cuModuleLoadDataEx(" + object.file + ")");
   }
   void unloadModule(void *module) override { api.moduleUnload(module); }
   Status getFunction(void *module, const std::string &name,
@@ -83,10 +83,10 @@ public:
     // Beyond 48 KiB of dynamic shared memory a kernel must opt in.
     constexpr int kMaxDynamicSharedSizeBytes = 8;
     if (shared > 48 * 1024)
-      if (Status s = check(api.funcSetAttribute(function,
-                                                kMaxDynamicSharedSizeBytes,
-                                                int(shared)),
-                           "cuFuncSetAttribute");
+      if (Status s =
+              check(api.funcSetAttribute(function, kMaxDynamicSharedSizeBytes,
+                                         int(shared)),
+                    "cuFuncSetAttribute");
           !s.ok())
         return s;
     return check(api.launchKernel(function, unsigned(grid), 1, 1,
@@ -118,8 +118,7 @@ public:
                  "cuMemcpyDtoDAsync");
   }
   Status fill(void *device, uint8_t value, size_t bytes) override {
-    return check(api.memsetD8(CUdeviceptr(device), value, bytes),
-                 "cuMemsetD8");
+    return check(api.memsetD8(CUdeviceptr(device), value, bytes), "cuMemsetD8");
   }
   Status synchronize() override {
     return check(api.ctxSynchronize(), "cuCtxSynchronize");
@@ -135,8 +134,7 @@ public:
     if (Status s = check(api.eventSynchronize(stop), "cuEventSynchronize");
         !s.ok())
       return s;
-    return check(api.eventElapsedTime(&ms, start, stop),
-                 "cuEventElapsedTime");
+    return check(api.eventElapsedTime(&ms, start, stop), "cuEventElapsedTime");
   }
 
 private:
@@ -194,8 +192,8 @@ Status CudaDriver::open(int ordinal) {
   auto bind = [&](auto &slot, std::initializer_list<const char *> names) {
     for (const char *name : names)
       if (void *symbol = dlsym(library, name)) {
-        slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(
-            symbol);
+        slot =
+            reinterpret_cast<std::remove_reference_t<decltype(slot)>>(symbol);
         return;
       }
     missing += std::string(missing.empty() ? "" : ", ") + *names.begin();
@@ -235,25 +233,23 @@ Status CudaDriver::open(int ordinal) {
     return s;
   }
   int count = 0;
-  if (Status s = check(api.deviceGetCount(&count), "cuDeviceGetCount");
-      !s.ok())
+  if (Status s = check(api.deviceGetCount(&count), "cuDeviceGetCount"); !s.ok())
     return s;
   if (ordinal < 0 || ordinal >= count)
     return Status::error(NORM_ERROR_NO_DEVICE,
                          "CUDA device " + std::to_string(ordinal) +
                              " does not exist (" + std::to_string(count) +
                              " present)");
-  if (Status s = check(api.deviceGet(&device, ordinal), "cuDeviceGet");
+  if (Status s = check(api.deviceGet(&device, ordinal), "cuDeviceGet"); !s.ok())
+    return s;
+  if (Status s =
+          check(api.deviceGetAttribute(&major, kComputeCapabilityMajor, device),
+                "cuDeviceGetAttribute");
       !s.ok())
     return s;
-  if (Status s = check(api.deviceGetAttribute(&major, kComputeCapabilityMajor,
-                                              device),
-                       "cuDeviceGetAttribute");
-      !s.ok())
-    return s;
-  if (Status s = check(api.deviceGetAttribute(&minor, kComputeCapabilityMinor,
-                                              device),
-                       "cuDeviceGetAttribute");
+  if (Status s =
+          check(api.deviceGetAttribute(&minor, kComputeCapabilityMinor, device),
+                "cuDeviceGetAttribute");
       !s.ok())
     return s;
   chipName = "sm_" + std::to_string(major * 10 + minor);
@@ -275,8 +271,7 @@ static std::optional<int> smVersion(const std::string &chip,
     archSpecific = digits.back() == 'a';
     digits.pop_back();
   }
-  if (digits.empty() ||
-      !std::all_of(digits.begin(), digits.end(), ::isdigit))
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit))
     return std::nullopt;
   return std::stoi(digits);
 }

@@ -40,8 +40,7 @@ public:
 
   virtual Status allocate(size_t bytes, void *&pointer) = 0;
   virtual Status release(void *pointer) = 0;
-  virtual Status copyToDevice(void *device, const void *host,
-                              size_t bytes) = 0;
+  virtual Status copyToDevice(void *device, const void *host, size_t bytes) = 0;
   virtual Status copyToHost(void *host, const void *device, size_t bytes) = 0;
   virtual Status copyOnDevice(void *destination, const void *source,
                               size_t bytes, void *stream) = 0;

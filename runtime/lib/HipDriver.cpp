@@ -79,9 +79,8 @@ public:
   Status launch(void *function, int64_t grid, int64_t block, int64_t shared,
                 void *stream, void **arguments) override {
     return check(api.moduleLaunchKernel(function, unsigned(grid), 1, 1,
-                                        unsigned(block), 1, 1,
-                                        unsigned(shared), stream, arguments,
-                                        nullptr),
+                                        unsigned(block), 1, 1, unsigned(shared),
+                                        stream, arguments, nullptr),
                  "hipModuleLaunchKernel");
   }
   Status allocate(size_t bytes, void *&pointer) override {
@@ -121,8 +120,7 @@ public:
     if (Status s = check(api.eventSynchronize(stop), "hipEventSynchronize");
         !s.ok())
       return s;
-    return check(api.eventElapsedTime(&ms, start, stop),
-                 "hipEventElapsedTime");
+    return check(api.eventElapsedTime(&ms, start, stop), "hipEventElapsedTime");
   }
 
 private:
@@ -135,18 +133,18 @@ private:
       return Status::success();
     const char *name = api.getErrorName ? api.getErrorName(result) : nullptr;
     return Status::error(NORM_ERROR_DRIVER,
-                         call + " failed: " +
-                             (name ? name : "unknown HIP error") + " (" +
-                             std::to_string(result) + ")");
+                         call +
+                             " failed: " + (name ? name : "unknown HIP error") +
+                             " (" + std::to_string(result) + ")");
   }
 };
 } // namespace
 
 Status HipDriver::open(int ordinal) {
-  if (Status s = openLibrary("NORM_RUNTIME_HIP_LIBRARY",
-                             {"libamdhip64.so", "libamdhip64.so.6",
-                              "libamdhip64.so.7"},
-                             "HIP runtime", library);
+  if (Status s = openLibrary(
+          "NORM_RUNTIME_HIP_LIBRARY",
+          {"libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.7"},
+          "HIP runtime", library);
       !s.ok())
     return s;
   std::string missing;
@@ -176,8 +174,8 @@ Status HipDriver::open(int ordinal) {
   bind(api.eventElapsedTime, "hipEventElapsedTime");
   bind(api.getErrorName, "hipGetErrorName");
   if (!missing.empty())
-    return Status::error(NORM_ERROR_NO_DRIVER, "the HIP runtime lacks " +
-                                                   missing);
+    return Status::error(NORM_ERROR_NO_DRIVER,
+                         "the HIP runtime lacks " + missing);
   if (Status s = check(api.init(0), "hipInit"); !s.ok()) {
     s.code = NORM_ERROR_NO_DEVICE;
     return s;

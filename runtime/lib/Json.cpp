@@ -364,7 +364,7 @@ private:
 } // namespace
 
 std::optional<Value> norm::runtime::json::parse(std::string_view text,
-                                                 std::string &error) {
+                                                std::string &error) {
   error.clear();
   return Parser(text, error).parseDocument();
 }

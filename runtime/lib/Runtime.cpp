@@ -56,9 +56,9 @@ static norm_status_t report(const Status &status) {
 }
 
 static norm_status_t nullArgument(const char *function, const char *name) {
-  return report(Status::error(NORM_ERROR_INVALID_ARGUMENT,
-                              std::string(function) + ": " + name +
-                                  " is null"));
+  return report(
+      Status::error(NORM_ERROR_INVALID_ARGUMENT,
+                    std::string(function) + ": " + name + " is null"));
 }
 
 #define NORM_REQUIRE(pointer)                                                  \
@@ -180,8 +180,7 @@ static Status findKernel(const norm_bundle *bundle, const char *name,
   std::string known;
   for (const KernelSpec &k : bundle->bundle.kernels())
     known += (known.empty() ? "" : ", ") + k.name;
-  return Status::error(NORM_ERROR_NOT_FOUND, std::string("no kernel '") +
-                                                 name +
+  return Status::error(NORM_ERROR_NOT_FOUND, std::string("no kernel '") + name +
                                                  "' in the bundle (it has " +
                                                  known + ")");
 }
@@ -233,8 +232,7 @@ norm_status_t norm_bundle_tensor_info(const norm_bundle *bundle,
 norm_status_t norm_check_arguments(const norm_bundle *bundle,
                                    const char *kernel,
                                    const norm_tensor_t *tensors,
-                                   int64_t num_tensors,
-                                   int64_t *grid_blocks) {
+                                   int64_t num_tensors, int64_t *grid_blocks) {
   NORM_REQUIRE(bundle);
   NORM_REQUIRE(kernel);
   const KernelSpec *spec;
@@ -386,14 +384,12 @@ norm_status_t norm_launch(norm_context *context, norm_bundle *bundle,
   // The driver takes the count from the kernel; the terminator lets tools
   // that intercept launches find the end.
   arguments.push_back(nullptr);
-  return report(context->driver->launch(function, plan.gridBlocks,
-                                        plan.blockSize,
-                                        plan.dynamicSharedMemory, stream,
-                                        arguments.data()));
+  return report(context->driver->launch(
+      function, plan.gridBlocks, plan.blockSize, plan.dynamicSharedMemory,
+      stream, arguments.data()));
 }
 
-norm_status_t norm_malloc(norm_context *context, size_t bytes,
-                          void **pointer) {
+norm_status_t norm_malloc(norm_context *context, size_t bytes, void **pointer) {
   NORM_REQUIRE(context);
   NORM_REQUIRE(pointer);
   *pointer = nullptr;

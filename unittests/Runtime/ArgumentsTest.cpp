@@ -1,4 +1,5 @@
-//===- ArgumentsTest.cpp - launch argument checks ----------------*- C++ -*-===//
+//===- ArgumentsTest.cpp - launch argument checks ----------------*- C++
+//-*-===//
 //
 // Part of norm-mlir. See README.md for license information.
 //
@@ -29,8 +30,8 @@ protected:
   norm_status_t check(const char *kernel,
                       const std::vector<norm_tensor_t> &tensors,
                       int64_t *grid = nullptr) {
-    norm_status_t status = norm_check_arguments(
-        bundle, kernel, tensors.data(), int64_t(tensors.size()), grid);
+    norm_status_t status = norm_check_arguments(bundle, kernel, tensors.data(),
+                                                int64_t(tensors.size()), grid);
     message = norm_last_error();
     return status;
   }
@@ -107,8 +108,7 @@ TEST_F(Arguments, WrongTensorCount) {
   auto t = rms(4);
   t.pop_back();
   EXPECT_EQ(check("rms", t), NORM_ERROR_SHAPE_MISMATCH);
-  EXPECT_TRUE(says("takes 3 tensors (input, gamma, output), got 2"))
-      << message;
+  EXPECT_TRUE(says("takes 3 tensors (input, gamma, output), got 2")) << message;
 }
 
 TEST_F(Arguments, RankAndDimensions) {
@@ -183,8 +183,8 @@ TEST_F(Arguments, Strides) {
   EXPECT_EQ(check("rms", t), NORM_ERROR_BAD_STRIDES);
   EXPECT_TRUE(says("row stride 2048 is smaller than H = 4096")) << message;
   t = rms(6);
-  t[0] = tensor(fakeAddress(), NORM_DTYPE_BF16, {2, 3, 4096},
-                {4 * 4096, 4096, 1});
+  t[0] =
+      tensor(fakeAddress(), NORM_DTYPE_BF16, {2, 3, 4096}, {4 * 4096, 4096, 1});
   EXPECT_EQ(check("rms", t), NORM_ERROR_BAD_STRIDES);
   EXPECT_TRUE(says("dimension 0 has stride 16384, expected 12288")) << message;
   t = rms(4);
@@ -263,8 +263,7 @@ TEST_F(Arguments, SizesBeyondWhatALaunchCanIndex) {
   // 2^40 rows of one block each: the grid would exceed 2^31 - 1.
   int64_t rows = int64_t(1) << 40;
   EXPECT_EQ(check("rms", rms(rows)), NORM_ERROR_TOO_LARGE);
-  EXPECT_TRUE(says("more than the 2^31 - 1 a grid dimension holds"))
-      << message;
+  EXPECT_TRUE(says("more than the 2^31 - 1 a grid dimension holds")) << message;
   // A row stride whose byte extent overflows int64.
   auto t = rms(4);
   t[0].strides[0] = int64_t(1) << 62;

@@ -1,4 +1,5 @@
-//===- BundleTest.cpp - bundle and manifest parsing --------------*- C++ -*-===//
+//===- BundleTest.cpp - bundle and manifest parsing --------------*- C++
+//-*-===//
 //
 // Part of norm-mlir. See README.md for license information.
 //
@@ -110,8 +111,7 @@ TEST(Bundle, MissingOrEmptyBinary) {
             std::string::npos);
   dir.write("norm_kernels.sm_90.cubin", "");
   EXPECT_EQ(norm_bundle_open(dir.path().c_str(), &bundle), NORM_ERROR_IO);
-  EXPECT_NE(std::string(norm_last_error()).find("is empty"),
-            std::string::npos);
+  EXPECT_NE(std::string(norm_last_error()).find("is empty"), std::string::npos);
 }
 
 TEST(Bundle, EveryTruncationIsRejected) {
@@ -174,7 +174,8 @@ INSTANTIATE_TEST_SUITE_P(
                      "outside [1, 1024]"},
         ManifestCase{"\"vector_width\": 1", "\"vector_width\": \"1\"",
                      "kernels.add_dyn.vector_width' must be an integer"},
-        ManifestCase{"\"cols\": 4096", "\"cols\": 0", "'kernels.rms.cols' is 0"},
+        ManifestCase{"\"cols\": 4096", "\"cols\": 0",
+                     "'kernels.rms.cols' is 0"},
         ManifestCase{"\"op\": \"rmsnorm\",", "", "kernels.rms.op' is missing"},
         ManifestCase{"\"role\": \"vector\"", "\"role\": \"matrix\"",
                      "expected row, vector, scalar or scales"},

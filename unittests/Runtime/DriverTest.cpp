@@ -1,4 +1,5 @@
-//===- DriverTest.cpp - driver loading, binary choice, launches --*- C++ -*-===//
+//===- DriverTest.cpp - driver loading, binary choice, launches --*- C++
+//-*-===//
 //
 // Part of norm-mlir. See README.md for license information.
 //
@@ -50,10 +51,10 @@ protected:
   void SetUp() override {
     library = dlopen(NORM_FAKE_CUDA_PATH, RTLD_NOW | RTLD_LOCAL);
     ASSERT_NE(library, nullptr) << dlerror();
-    configureFn = reinterpret_cast<ConfigureFn>(
-        dlsym(library, "fake_cuda_configure"));
-    lastLaunch = reinterpret_cast<LastLaunchFn>(
-        dlsym(library, "fake_cuda_last_launch"));
+    configureFn =
+        reinterpret_cast<ConfigureFn>(dlsym(library, "fake_cuda_configure"));
+    lastLaunch =
+        reinterpret_cast<LastLaunchFn>(dlsym(library, "fake_cuda_last_launch"));
     ASSERT_TRUE(configureFn && lastLaunch);
     configure(90);
     ASSERT_EQ(norm_bundle_open(dir.path().c_str(), &bundle), NORM_SUCCESS);
@@ -63,8 +64,8 @@ protected:
     dlclose(library);
   }
 
-  void configure(int cc, int devices = 1, int initError = 0,
-                 int loadError = 0, int launchError = 0) {
+  void configure(int cc, int devices = 1, int initError = 0, int loadError = 0,
+                 int launchError = 0) {
     configureFn(cc, devices, initError, loadError, launchError);
   }
 
@@ -117,8 +118,9 @@ TEST(Driver, LibraryWithoutTheEntryPoints) {
       << norm_last_error();
   EXPECT_EQ(norm_context_create(NORM_BACKEND_HIP, 0, &context),
             NORM_ERROR_NO_DRIVER);
-  EXPECT_NE(std::string(norm_last_error()).find("the HIP runtime lacks hipInit"),
-            std::string::npos);
+  EXPECT_NE(
+      std::string(norm_last_error()).find("the HIP runtime lacks hipInit"),
+      std::string::npos);
 }
 
 TEST(Driver, BadArguments) {
@@ -140,9 +142,9 @@ TEST(Driver, BadArguments) {
 
 TEST(Driver, StatusNames) {
   for (int code = NORM_SUCCESS; code <= NORM_ERROR_DRIVER; ++code)
-    EXPECT_EQ(std::string(norm_status_name(norm_status_t(code))).rfind("NORM_",
-                                                                        0),
-              0u);
+    EXPECT_EQ(
+        std::string(norm_status_name(norm_status_t(code))).rfind("NORM_", 0),
+        0u);
   EXPECT_STREQ(norm_status_name(NORM_ERROR_MISALIGNED),
                "NORM_ERROR_MISALIGNED");
   EXPECT_STREQ(norm_status_name(norm_status_t(99)), "NORM_ERROR_UNKNOWN");
@@ -169,11 +171,10 @@ TEST_F(FakeCuda, PicksTheBestBinaryForTheDevice) {
     int cc;
     const char *file;
   } cases[] = {
-      {90, "norm_kernels.sm_90a.cubin"},  // exact arch-specific cubin first
-      {89, "norm_kernels.sm_80.ptx"},     // no cubin of major 8: JIT PTX
-      {80, "norm_kernels.sm_80.ptx"},
-      {100, "norm_kernels.sm_100.cubin"},
-      {120, "norm_kernels.sm_80.ptx"},    // newer major: JIT the PTX
+      {90, "norm_kernels.sm_90a.cubin"}, // exact arch-specific cubin first
+      {89, "norm_kernels.sm_80.ptx"},    // no cubin of major 8: JIT PTX
+      {80, "norm_kernels.sm_80.ptx"},    {100, "norm_kernels.sm_100.cubin"},
+      {120, "norm_kernels.sm_80.ptx"}, // newer major: JIT the PTX
   };
   for (const Case &c : cases) {
     configure(c.cc);
@@ -253,9 +254,10 @@ TEST_F(FakeCuda, DriverErrorsComeBackWithTheirNames) {
       tensor(fakeAddress(2 << 20), NORM_DTYPE_BF16, {1, 4096})};
   EXPECT_EQ(norm_launch(context, bundle, "rms", nullptr, tensors.data(), 3),
             NORM_ERROR_DRIVER);
-  EXPECT_NE(std::string(norm_last_error())
-                .find("cuLaunchKernel failed: CUDA_ERROR_ILLEGAL_ADDRESS (700)"),
-            std::string::npos)
+  EXPECT_NE(
+      std::string(norm_last_error())
+          .find("cuLaunchKernel failed: CUDA_ERROR_ILLEGAL_ADDRESS (700)"),
+      std::string::npos)
       << norm_last_error();
   // Argument errors are caught before the driver sees anything.
   tensors[1].dtype = NORM_DTYPE_F32;

@@ -120,7 +120,8 @@ FAKE_API int cuLaunchKernel(void *, unsigned gx, unsigned, unsigned,
   return 0;
 }
 FAKE_API int cuMemAlloc_v2(uint64_t *pointer, size_t bytes) {
-  *pointer = reinterpret_cast<uint64_t>(std::aligned_alloc(256, (bytes + 255) / 256 * 256));
+  *pointer = reinterpret_cast<uint64_t>(
+      std::aligned_alloc(256, (bytes + 255) / 256 * 256));
   return *pointer ? 0 : 2; // CUDA_ERROR_OUT_OF_MEMORY
 }
 FAKE_API int cuMemFree_v2(uint64_t pointer) {

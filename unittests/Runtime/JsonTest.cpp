@@ -1,4 +1,5 @@
-//===- JsonTest.cpp - the runtime's JSON reader ------------------*- C++ -*-===//
+//===- JsonTest.cpp - the runtime's JSON reader ------------------*- C++
+//-*-===//
 //
 // Part of norm-mlir. See README.md for license information.
 //
@@ -39,12 +40,29 @@ TEST(Json, IntegersBeyondInt64AreOnlyNumbers) {
 }
 
 TEST(Json, RejectsMalformedText) {
-  const char *bad[] = {
-      "",         "{",          "{\"a\"",     "{\"a\":}",   "{\"a\":1,}",
-      "[1,]",     "[1 2]",      "{a:1}",      "\"abc",      "\"\\x\"",
-      "\"\\u12\"", "\"\\ud800\"", "01",         "1.",         "1e",
-      "-",        "tru",        "nul",        "{} {}",      "{\"a\":1 \"b\":2}",
-      "\"a\nb\"", "1e999",      "{\"a\":1,\"a\":2}"};
+  const char *bad[] = {"",
+                       "{",
+                       "{\"a\"",
+                       "{\"a\":}",
+                       "{\"a\":1,}",
+                       "[1,]",
+                       "[1 2]",
+                       "{a:1}",
+                       "\"abc",
+                       "\"\\x\"",
+                       "\"\\u12\"",
+                       "\"\\ud800\"",
+                       "01",
+                       "1.",
+                       "1e",
+                       "-",
+                       "tru",
+                       "nul",
+                       "{} {}",
+                       "{\"a\":1 \"b\":2}",
+                       "\"a\nb\"",
+                       "1e999",
+                       "{\"a\":1,\"a\":2}"};
   for (const char *text : bad) {
     std::string error;
     EXPECT_FALSE(json::parse(text, error)) << "accepted: " << text;

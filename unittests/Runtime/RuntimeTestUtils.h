@@ -121,8 +121,8 @@ public:
     dir = mkdtemp(pattern);
     write("manifest.json", manifest);
     if (withFiles)
-      for (const char *chip : {"sm_80.ptx", "sm_90.cubin", "sm_90a.cubin",
-                               "sm_100.cubin"})
+      for (const char *chip :
+           {"sm_80.ptx", "sm_90.cubin", "sm_90a.cubin", "sm_100.cubin"})
         write(std::string("norm_kernels.") + chip,
               std::string("FAKE-BINARY ") + chip);
   }
@@ -131,9 +131,7 @@ public:
   void write(const std::string &file, const std::string &contents) {
     std::ofstream(dir + "/" + file, std::ios::binary) << contents;
   }
-  void remove(const std::string &file) {
-    unlink((dir + "/" + file).c_str());
-  }
+  void remove(const std::string &file) { unlink((dir + "/" + file).c_str()); }
   const std::string &path() const { return dir; }
 
 private:

@@ -1,4 +1,5 @@
-/*===- norm_runtime.h - load and launch norm-mlir kernel bundles ---*- C -*-===*\
+/*===- norm_runtime.h - load and launch norm-mlir kernel bundles ---*- C
+-*-===*\
 |*                                                                            *|
 |* Part of norm-mlir. See README.md for license information.                  *|
 |*                                                                            *|
@@ -103,7 +104,7 @@ typedef struct norm_tensor {
   int64_t strides[NORM_MAX_RANK];
 } norm_tensor_t;
 
-typedef struct norm_bundle norm_bundle; /* parsed manifest + binaries */
+typedef struct norm_bundle norm_bundle;   /* parsed manifest + binaries */
 typedef struct norm_context norm_context; /* driver, device, loaded modules */
 
 /* Message of the last failure on this thread ("" if none). Valid until the
@@ -127,10 +128,10 @@ NORM_RUNTIME_API const char *norm_bundle_kernel_name(const norm_bundle *bundle,
                                                      size_t index);
 /* Launch-relevant facts about one kernel. */
 typedef struct norm_kernel_info {
-  const char *op;             /* "rmsnorm", "add_rmsnorm", "quantize", ... */
-  int64_t num_tensors;        /* tensors norm_launch expects */
-  int64_t cols;               /* H, or -1 when the kernel takes any H */
-  int64_t block_size;         /* threads per block */
+  const char *op;      /* "rmsnorm", "add_rmsnorm", "quantize", ... */
+  int64_t num_tensors; /* tensors norm_launch expects */
+  int64_t cols;        /* H, or -1 when the kernel takes any H */
+  int64_t block_size;  /* threads per block */
   int64_t rows_per_block;
   int64_t threads_per_row;
   int64_t vector_width;
@@ -147,8 +148,8 @@ NORM_RUNTIME_API norm_status_t norm_bundle_tensor_info(
  * without a GPU, and returns the grid size (blocks) the launch would use
  * (0 when there are no rows: norm_launch then launches nothing). */
 NORM_RUNTIME_API norm_status_t norm_check_arguments(
-    const norm_bundle *bundle, const char *kernel,
-    const norm_tensor_t *tensors, int64_t num_tensors, int64_t *grid_blocks);
+    const norm_bundle *bundle, const char *kernel, const norm_tensor_t *tensors,
+    int64_t num_tensors, int64_t *grid_blocks);
 
 /*===--- Device ---------------------------------------------------------===*/
 
@@ -195,9 +196,8 @@ NORM_RUNTIME_API norm_status_t norm_memcpy_device(norm_context *context,
                                                   void *destination,
                                                   const void *source,
                                                   size_t bytes, void *stream);
-NORM_RUNTIME_API norm_status_t norm_memset(norm_context *context,
-                                           void *device, uint8_t value,
-                                           size_t bytes);
+NORM_RUNTIME_API norm_status_t norm_memset(norm_context *context, void *device,
+                                           uint8_t value, size_t bytes);
 NORM_RUNTIME_API norm_status_t norm_synchronize(norm_context *context);
 
 typedef struct norm_timer norm_timer; /* a pair of device events */
@@ -206,8 +206,7 @@ NORM_RUNTIME_API norm_status_t norm_timer_create(norm_context *context,
 NORM_RUNTIME_API void norm_timer_destroy(norm_timer *timer);
 NORM_RUNTIME_API norm_status_t norm_timer_start(norm_timer *timer,
                                                 void *stream);
-NORM_RUNTIME_API norm_status_t norm_timer_stop(norm_timer *timer,
-                                               void *stream);
+NORM_RUNTIME_API norm_status_t norm_timer_stop(norm_timer *timer, void *stream);
 /* Waits for the stop event; milliseconds between start and stop. */
 NORM_RUNTIME_API norm_status_t norm_timer_elapsed_ms(norm_timer *timer,
                                                      float *milliseconds);
