@@ -30,9 +30,14 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.norm_tools_dir, config.llvm_tools_dir]
-tools = ["norm-opt", "norm-capi-test"]
+tools = ["norm-opt", "norm-capi-test", "norm-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# A CPU stand-in for libcuda.so.1 (unittests/Runtime/FakeCudaDriver.cpp).
+config.substitutions.append(
+    ("%fake_cuda", os.path.join(config.norm_obj_root, "unittests", "Runtime",
+                                "libfake_cuda.so")))
 
 # The NVIDIA binary formats run the CUDA toolkit's ptxas.
 if os.access(os.path.join(config.cuda_path, "bin", "ptxas"), os.X_OK):

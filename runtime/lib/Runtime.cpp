@@ -208,7 +208,8 @@ norm_status_t norm_bundle_kernel_info(const norm_bundle *bundle,
 norm_status_t norm_bundle_tensor_info(const norm_bundle *bundle,
                                       const char *kernel, int64_t index,
                                       const char **name, norm_dtype_t *dtype,
-                                      int64_t *alignment) {
+                                      int64_t *alignment,
+                                      norm_tensor_role_t *role) {
   NORM_REQUIRE(bundle);
   NORM_REQUIRE(kernel);
   const KernelSpec *spec;
@@ -226,6 +227,36 @@ norm_status_t norm_bundle_tensor_info(const norm_bundle *bundle,
     *dtype = arg.dtype;
   if (alignment)
     *alignment = arg.alignment;
+  if (role)
+    *role = static_cast<norm_tensor_role_t>(arg.role);
+  return NORM_SUCCESS;
+}
+
+norm_status_t norm_bundle_kernel_params(const norm_bundle *bundle,
+                                        const char *kernel,
+                                        norm_kernel_params_t *params) {
+  NORM_REQUIRE(bundle);
+  NORM_REQUIRE(kernel);
+  NORM_REQUIRE(params);
+  const KernelSpec *spec;
+  if (Status s = findKernel(bundle, kernel, spec); !s.ok())
+    return report(s);
+  const KernelParams &p = spec->params;
+  *params = norm_kernel_params_t();
+  params->normalize = p.normalize;
+  params->epsilon = p.epsilon;
+  params->weight_offset = p.weightOffset;
+  params->quantize = p.quantize;
+  params->scheme = static_cast<norm_quant_scheme_t>(p.scheme);
+  params->group_size = p.groupSize;
+  params->scales_col_major = p.scalesColMajor;
+  params->has_scale_ub = p.scaleUb.has_value();
+  params->scale_ub = p.scaleUb.value_or(0);
+  params->has_clip = p.clip.has_value();
+  params->clip = p.clip.value_or(0);
+  params->min_scale = p.minScale;
+  params->has_intermediate_type = p.intermediateType.has_value();
+  params->intermediate_type = p.intermediateType.value_or(NORM_DTYPE_F32);
   return NORM_SUCCESS;
 }
 

@@ -64,12 +64,39 @@ TEST(Bundle, OpensValidBundle) {
   const char *name;
   norm_dtype_t dtype;
   int64_t align;
-  ASSERT_EQ(norm_bundle_tensor_info(bundle, "qgroup", 1, &name, &dtype, &align),
+  norm_tensor_role_t role;
+  ASSERT_EQ(norm_bundle_tensor_info(bundle, "qgroup", 1, &name, &dtype, &align,
+                                    &role),
             NORM_SUCCESS);
   EXPECT_STREQ(name, "output");
+  EXPECT_EQ(role, NORM_ROLE_ROW);
+  ASSERT_EQ(norm_bundle_tensor_info(bundle, "qgroup", 2, nullptr, nullptr,
+                                    nullptr, &role),
+            NORM_SUCCESS);
+  EXPECT_EQ(role, NORM_ROLE_SCALES);
   EXPECT_EQ(dtype, NORM_DTYPE_F8E4M3FN);
   EXPECT_EQ(align, 8);
-  EXPECT_EQ(norm_bundle_tensor_info(bundle, "qgroup", 3, &name, &dtype, &align),
+  EXPECT_EQ(norm_bundle_tensor_info(bundle, "qgroup", 3, &name, &dtype, &align,
+                                    &role),
+            NORM_ERROR_INVALID_ARGUMENT);
+
+  norm_kernel_params_t params;
+  ASSERT_EQ(norm_bundle_kernel_params(bundle, "qgroup", &params), NORM_SUCCESS);
+  EXPECT_FALSE(params.normalize);
+  EXPECT_TRUE(params.quantize);
+  EXPECT_EQ(params.scheme, NORM_SCHEME_PER_GROUP);
+  EXPECT_EQ(params.group_size, 128);
+  EXPECT_TRUE(params.scales_col_major);
+  EXPECT_DOUBLE_EQ(params.min_scale, 4.3e-06);
+  ASSERT_EQ(norm_bundle_kernel_params(bundle, "qtoken", &params), NORM_SUCCESS);
+  EXPECT_TRUE(params.has_scale_ub);
+  EXPECT_EQ(params.scale_ub, 1200.0);
+  EXPECT_FALSE(params.has_clip);
+  ASSERT_EQ(norm_bundle_kernel_params(bundle, "add_dyn", &params),
+            NORM_SUCCESS);
+  EXPECT_TRUE(params.normalize);
+  EXPECT_DOUBLE_EQ(params.epsilon, 1e-5);
+  EXPECT_EQ(norm_bundle_kernel_params(bundle, "add_dyn", nullptr),
             NORM_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(norm_bundle_kernel_info(bundle, "nope", &info),
             NORM_ERROR_NOT_FOUND);

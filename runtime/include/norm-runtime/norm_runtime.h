@@ -139,10 +139,48 @@ typedef struct norm_kernel_info {
 } norm_kernel_info_t;
 NORM_RUNTIME_API norm_status_t norm_bundle_kernel_info(
     const norm_bundle *bundle, const char *kernel, norm_kernel_info_t *info);
-/* Name, element type and alignment (bytes) of tensor `index` of `kernel`. */
-NORM_RUNTIME_API norm_status_t norm_bundle_tensor_info(
-    const norm_bundle *bundle, const char *kernel, int64_t index,
-    const char **name, norm_dtype_t *dtype, int64_t *alignment);
+typedef enum norm_tensor_role {
+  NORM_ROLE_ROW = 0,    /* [..., H] rows with a row stride */
+  NORM_ROLE_VECTOR = 1, /* [H] per-column values (gamma, smooth) */
+  NORM_ROLE_SCALAR = 2, /* one f32 (static scale) */
+  NORM_ROLE_SCALES = 3, /* dynamic scales written by the kernel */
+} norm_tensor_role_t;
+
+/* Name, element type, alignment (bytes) and role of tensor `index` of
+ * `kernel`; any output pointer may be NULL. */
+NORM_RUNTIME_API norm_status_t
+norm_bundle_tensor_info(const norm_bundle *bundle, const char *kernel,
+                        int64_t index, const char **name, norm_dtype_t *dtype,
+                        int64_t *alignment, norm_tensor_role_t *role);
+
+/* What a kernel computes (the manifest's "params"): for tools that check
+ * results against a reference. */
+typedef enum norm_quant_scheme {
+  NORM_SCHEME_PER_TOKEN = 0,
+  NORM_SCHEME_PER_GROUP = 1,
+  NORM_SCHEME_STATIC = 2,
+} norm_quant_scheme_t;
+
+typedef struct norm_kernel_params {
+  int normalize; /* rows are RMS-normalized */
+  double epsilon;
+  double weight_offset;
+  int quantize; /* the output is quantized */
+  norm_quant_scheme_t scheme;
+  int64_t group_size;   /* per-group only */
+  int scales_col_major; /* per-group only */
+  int has_scale_ub;
+  double scale_ub;
+  int has_clip;
+  double clip;
+  double min_scale;
+  /* Normalized values are rounded to this type before quantization. */
+  int has_intermediate_type;
+  norm_dtype_t intermediate_type;
+} norm_kernel_params_t;
+NORM_RUNTIME_API norm_status_t
+norm_bundle_kernel_params(const norm_bundle *bundle, const char *kernel,
+                          norm_kernel_params_t *params);
 
 /* Checks `tensors` against `kernel`'s signature exactly as norm_launch does,
  * without a GPU, and returns the grid size (blocks) the launch would use
