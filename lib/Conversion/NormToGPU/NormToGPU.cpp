@@ -91,6 +91,21 @@ static LoweringPlan planFor(AddRMSNormOp op) {
   return plan;
 }
 
+/// The quantization stage of ops with a scheme and its attributes.
+template <typename OpTy>
+static void setQuantization(RowKernelSpec &spec, OpTy op) {
+  spec.quantize = true;
+  spec.scheme = op.getScheme();
+  spec.groupSize = op.getGroupSize().value_or(0);
+  spec.scaleLayout = op.getScaleLayout().value_or(ScaleLayout::RowMajor);
+  if (auto clip = op.getClip())
+    spec.clip = clip->convertToDouble();
+  if (auto scaleUb = op.getScaleUb())
+    spec.scaleUb = scaleUb->convertToDouble();
+  spec.minScale = op.getEffectiveMinScale();
+  spec.qmax = op.getQMax();
+}
+
 static LoweringPlan planFor(QuantizeOp op) {
   LoweringPlan plan;
   RowKernelSpec &spec = plan.spec;
@@ -105,16 +120,40 @@ static LoweringPlan planFor(QuantizeOp op) {
   if (op.getScaleInit())
     addOperand(plan, spec.scales, "scales", OperandRole::Scales,
                op.getScaleInit());
-  spec.quantize = true;
-  spec.scheme = op.getScheme();
-  spec.groupSize = op.getGroupSize().value_or(0);
-  spec.scaleLayout = op.getScaleLayout().value_or(ScaleLayout::RowMajor);
-  if (auto clip = op.getClip())
-    spec.clip = clip->convertToDouble();
-  if (auto scaleUb = op.getScaleUb())
-    spec.scaleUb = scaleUb->convertToDouble();
-  spec.minScale = op.getEffectiveMinScale();
-  spec.qmax = op.getQMax();
+  setQuantization(spec, op);
+  return plan;
+}
+
+static LoweringPlan planFor(RMSNormQuantizeOp op) {
+  LoweringPlan plan;
+  RowKernelSpec &spec = plan.spec;
+  spec.opName = "rmsnorm_quantize";
+  // Pointers in op operand order, as for every other kernel.
+  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
+  if (op.getResidual())
+    addOperand(plan, spec.residual, "residual", OperandRole::Row,
+               op.getResidual());
+  if (op.getGamma())
+    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
+  if (op.getScale())
+    addOperand(plan, spec.scale, "scale", OperandRole::Scalar, op.getScale());
+  if (op.getSmooth())
+    addOperand(plan, spec.smooth, "smooth", OperandRole::Vector,
+               op.getSmooth());
+  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
+  if (op.getScaleInit())
+    addOperand(plan, spec.scales, "scales", OperandRole::Scales,
+               op.getScaleInit());
+  if (op.getResidualInit())
+    addOperand(plan, spec.residualOut, "residual_out", OperandRole::Row,
+               op.getResidualInit());
+  if (op.getNormalizedInit())
+    addOperand(plan, spec.normalizedOut, "normalized", OperandRole::Row,
+               op.getNormalizedInit());
+  setNormalization(spec, op);
+  setQuantization(spec, op);
+  if (std::optional<Type> intermediate = op.getIntermediateType())
+    spec.intermediateType = *intermediate;
   return plan;
 }
 
@@ -222,6 +261,9 @@ static DictionaryAttr describeKernel(MLIRContext *ctx,
     params.push_back(
         b.getNamedAttr("weight_offset", b.getF64FloatAttr(spec.weightOffset)));
   }
+  if (spec.intermediateType)
+    params.push_back(b.getNamedAttr(
+        "intermediate_type", b.getStringAttr(typeName(spec.intermediateType))));
   params.push_back(b.getNamedAttr("quantize", b.getBoolAttr(spec.quantize)));
   if (spec.quantize) {
     params.push_back(b.getNamedAttr(
@@ -437,7 +479,7 @@ void NormToGPUPass::runOnOperation() {
 
   SmallVector<Operation *> normOps;
   WalkResult walk = module.walk([&](Operation *op) {
-    if (!isa<RMSNormOp, AddRMSNormOp, QuantizeOp>(op))
+    if (!isa<RMSNormOp, AddRMSNormOp, QuantizeOp, RMSNormQuantizeOp>(op))
       return WalkResult::advance();
     if (op->getNumResults() != 0) {
       op->emitOpError("cannot lower to GPU in tensor form: run "
@@ -483,8 +525,10 @@ void NormToGPUPass::runOnOperation() {
       plan = planFor(rmsnorm);
     else if (auto add = dyn_cast<AddRMSNormOp>(op))
       plan = planFor(add);
+    else if (auto quantize = dyn_cast<QuantizeOp>(op))
+      plan = planFor(quantize);
     else
-      plan = planFor(cast<QuantizeOp>(op));
+      plan = planFor(cast<RMSNormQuantizeOp>(op));
     if (failed(lowerOp(op, std::move(plan), kernels, name, manifest)))
       return signalPassFailure();
     if (parent)

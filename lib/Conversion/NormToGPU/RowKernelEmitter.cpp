@@ -93,6 +93,14 @@ private:
   }
   Value loadSource(Value k, bool firstPass);
   Value normalizeChunk(Value k, Value x, Value invRms);
+  /// Stores `value` (f32) to row operand `operand`, rounded to its type.
+  void storeRow(int operand, Value k, Value value);
+  /// Stores `value`, already of the operand's element type.
+  void storeRowAsIs(int operand, Value k, Value value);
+  /// The row value as the quantizer sees it: rounded to the intermediate
+  /// type, smoothed and clipped; stores the normalized output on the way
+  /// when `storeNormalized`.
+  Value quantizerInput(Value k, Value y, bool storeNormalized);
   Value quantizedBits(Value x, Value scale);
   void storeQuantized(Value k, Value column, Value valid, Value x, Value scale);
   Value scaleFromAmax(Value amax);
@@ -114,8 +122,9 @@ private:
 
   Value threadIndex, lane, row, rowValid, rows, cols;
   DenseMap<int, Value> strides;
-  /// Rows kept in registers, by constant chunk index.
-  DenseMap<int64_t, Value> cachedRow;
+  /// Rows kept in registers, by constant chunk index: as loaded (after the
+  /// residual add) and as handed to the quantizer.
+  DenseMap<int64_t, Value> cachedRow, cachedQuantizerInput;
 };
 } // namespace
 
@@ -221,14 +230,7 @@ Value RowKernelEmitter::loadSource(Value k, bool firstPass) {
     return arith::ExtFOp::create(b, f32Vector(), stored);
   }
 
-  Value x = loadVector(spec.input, rowOffset(spec.input), valid);
-  if (spec.smooth >= 0)
-    x = arith::MulFOp::create(b, x, loadVector(spec.smooth, col, valid));
-  if (spec.clip) {
-    x = arith::MaximumFOp::create(b, x, splat(f32(-*spec.clip)));
-    x = arith::MinimumFOp::create(b, x, splat(f32(*spec.clip)));
-  }
-  return x;
+  return loadVector(spec.input, rowOffset(spec.input), valid);
 }
 
 Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes, Combine kind) {
@@ -311,6 +313,49 @@ Value RowKernelEmitter::normalizeChunk(Value k, Value x, Value invRms) {
     if (spec.weightOffset != 0.0)
       gamma = arith::AddFOp::create(b, gamma, splat(f32(spec.weightOffset)));
     y = arith::MulFOp::create(b, y, gamma);
+  }
+  return y;
+}
+
+void RowKernelEmitter::storeRowAsIs(int operand, Value k, Value value) {
+  Value col = column(k);
+  Value offset = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row, stride(operand)), col);
+  storeVector(operand, offset, value, both(chunkValid(k, col), rowValid));
+}
+
+void RowKernelEmitter::storeRow(int operand, Value k, Value value) {
+  Type type = spec.operands[operand].elementType;
+  if (!type.isF32())
+    value = arith::TruncFOp::create(
+        b, VectorType::get({schedule.vectorWidth}, type), value);
+  storeRowAsIs(operand, k, value);
+}
+
+Value RowKernelEmitter::quantizerInput(Value k, Value y, bool storeNormalized) {
+  bool storeY = storeNormalized && spec.normalizedOut >= 0;
+  if (spec.intermediateType && !spec.intermediateType.isF32()) {
+    // Round as the unfused chain stored the value, so that fusing does not
+    // change the codes or the scales.
+    Value rounded = arith::TruncFOp::create(
+        b, VectorType::get({schedule.vectorWidth}, spec.intermediateType), y);
+    if (storeY && spec.operands[spec.normalizedOut].elementType ==
+                      spec.intermediateType) {
+      storeRowAsIs(spec.normalizedOut, k, rounded);
+      storeY = false;
+    }
+    y = arith::ExtFOp::create(b, f32Vector(), rounded);
+  }
+  if (storeY)
+    storeRow(spec.normalizedOut, k, y);
+  if (spec.smooth >= 0) {
+    Value col = column(k);
+    y = arith::MulFOp::create(b, y,
+                              loadVector(spec.smooth, col, chunkValid(k, col)));
+  }
+  if (spec.clip) {
+    y = arith::MaximumFOp::create(b, y, splat(f32(-*spec.clip)));
+    y = arith::MinimumFOp::create(b, y, splat(f32(*spec.clip)));
   }
   return y;
 }
@@ -434,20 +479,30 @@ void RowKernelEmitter::emit() {
   bool readRowOnce = spec.normalize;
 
   if (!spec.quantize) {
-    Type outType = spec.operands[spec.output].elementType;
     forEachChunk(Combine::Add, [&](Value k) -> Value {
-      Value y = value(k, /*firstPass=*/!readRowOnce);
-      if (!outType.isF32())
-        y = arith::TruncFOp::create(
-            b, VectorType::get({schedule.vectorWidth}, outType), y);
-      Value col = column(k);
-      Value offset = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, row, stride(spec.output)), col);
-      storeVector(spec.output, offset, y, both(chunkValid(k, col), rowValid));
+      storeRow(spec.output, k, value(k, /*firstPass=*/!readRowOnce));
       return nullptr;
     });
     return;
   }
+
+  // The quantizer's view of chunk k, computed once per chunk when the row is
+  // cached. The first quantizer pass over the row (`storeNormalized`) also
+  // writes the normalized output.
+  auto quantized = [&](Value k, bool storeNormalized) -> Value {
+    auto constant = getConstantIntValue(k);
+    if (cache && constant) {
+      auto it = cachedQuantizerInput.find(*constant);
+      if (it != cachedQuantizerInput.end())
+        return it->second;
+    }
+    Value x = quantizerInput(
+        k, value(k, /*firstPass=*/storeNormalized && !readRowOnce),
+        storeNormalized);
+    if (cache && constant)
+      cachedQuantizerInput[*constant] = x;
+    return x;
+  };
 
   Value isLeader =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, i64(0));
@@ -457,14 +512,15 @@ void RowKernelEmitter::emit() {
         LLVM::LoadOp::create(b, b.getF32Type(), address(spec.scale, i64(0)), 4);
     forEachChunk(Combine::Add, [&](Value k) -> Value {
       Value col = column(k);
-      storeQuantized(k, col, chunkValid(k, col), value(k, !readRowOnce), scale);
+      storeQuantized(k, col, chunkValid(k, col),
+                     quantized(k, /*storeNormalized=*/true), scale);
       return nullptr;
     });
     return;
   }
   case QuantScheme::PerToken: {
     Value amax = forEachChunk(Combine::Max, [&](Value k) -> Value {
-      Value x = value(k, !readRowOnce);
+      Value x = quantized(k, /*storeNormalized=*/true);
       return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
                                          math::AbsFOp::create(b, x));
     });
@@ -472,8 +528,8 @@ void RowKernelEmitter::emit() {
     storeScale(scale, i64(0), both(isLeader, rowValid));
     forEachChunk(Combine::Add, [&](Value k) -> Value {
       Value col = column(k);
-      storeQuantized(k, col, chunkValid(k, col), value(k, /*firstPass=*/false),
-                     scale);
+      storeQuantized(k, col, chunkValid(k, col),
+                     quantized(k, /*storeNormalized=*/false), scale);
       return nullptr;
     });
     return;
@@ -483,7 +539,7 @@ void RowKernelEmitter::emit() {
     // its amax is a shuffle reduction over those lanes alone.
     int64_t lanesPerGroup = spec.groupSize / schedule.vectorWidth;
     forEachChunk(Combine::Add, [&](Value k) -> Value {
-      Value x = value(k, !readRowOnce);
+      Value x = quantized(k, /*storeNormalized=*/true);
       Value col = column(k);
       Value valid = chunkValid(k, col);
       Value amax = vector::ReductionOp::create(

@@ -36,19 +36,24 @@ struct KernelOperand {
 };
 
 /// The row program a kernel runs, independent of which norm op it came from:
-/// [residual add] -> [normalize] -> [quantize] or store. The fused ops of the
-/// fusion pass map onto the same description.
+/// [residual add] -> [normalize] -> [round to intermediateType, store the
+/// normalized row] -> [quantize] or store. `norm.rmsnorm_quantize` uses every
+/// stage.
 struct RowKernelSpec {
   std::string opName;
   SmallVector<KernelOperand> operands;
-  /// Index into `operands` of each role, or -1.
+  /// Index into `operands` of each role, or -1. With `quantize`, `output` is
+  /// the quantized output and `normalizedOut` the optional normalized one.
   int input = -1, residual = -1, gamma = -1, output = -1, residualOut = -1,
-      scale = -1, smooth = -1, scales = -1;
+      scale = -1, smooth = -1, scales = -1, normalizedOut = -1;
 
   int64_t cols = ShapedType::kDynamic;
   bool normalize = false;
   double epsilon = 1e-6;
   double weightOffset = 0.0;
+  /// Type the normalized value is rounded to (truncf then extf) before it is
+  /// quantized, as the unfused chain stored it; null for no rounding.
+  Type intermediateType;
 
   bool quantize = false;
   QuantScheme scheme = QuantScheme::PerToken;

@@ -137,3 +137,86 @@ func.func @allocations(%x: memref<8x64xf32>) {
   memref.dealloc %y : memref<8x64xf32>
   return
 }
+
+// -----
+
+// Residual add + RMSNorm + per-token fp8 in one kernel: the row is read once
+// (4 vector loads each of input and residual), normalized, rounded to bf16
+// as the unfused chain stored it, written as the normalized output, and the
+// amax and the codes come from that cached rounded row: the input and the
+// residual are never read again.
+// CHECK: module attributes {gpu.container_module, norm.kernels = {fused_add_fp8_rmsnorm_quantize = {args = [{align = 16 : i64, kind = "ptr", name = "input", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "residual", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "gamma", role = "vector", type = "bf16"}, {align = 8 : i64, kind = "ptr", name = "output", role = "row", type = "f8E4M3FN"}, {align = 4 : i64, kind = "ptr", name = "scales", role = "scales", type = "f32"}, {align = 16 : i64, kind = "ptr", name = "residual_out", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "normalized", role = "row", type = "bf16"}, {kind = "i64", name = "rows"}, {kind = "i64", name = "cols"}, {kind = "i64", name = "stride_input"}, {kind = "i64", name = "stride_residual"}, {kind = "i64", name = "stride_output"}, {kind = "i64", name = "stride_scales"}, {kind = "i64", name = "stride_residual_out"}, {kind = "i64", name = "stride_normalized"}], block_size = 128 : i64, cols = 4096 : i64, dynamic_shared_memory = 0 : i64, op = "rmsnorm_quantize", params = {epsilon = 9.9999997473787516E-6 : f64, intermediate_type = "bf16", min_scale = 4.3596540178571426E-6 : f64, normalize = true, quantize = true, scheme = "per_token", weight_offset = 0.000000e+00 : f64}, row_cached = true, rows_per_block = 1 : i64, threads_per_row = 128 : i64, vector_width = 8 : i64}}}
+// CHECK-LABEL: func.func @fused_add_fp8
+// CHECK: gpu.launch_func @norm_kernels::@fused_add_fp8_rmsnorm_quantize {{.*}} args(%{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64)
+// CHECK: gpu.func @fused_add_fp8_rmsnorm_quantize(%[[X:[^:]*]]: !llvm.ptr<1> {{{.*}}}, %[[R:[^:]*]]: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %[[ROUT:[^:]*]]: !llvm.ptr<1> {{{.*}}}, %[[Y:[^:]*]]: !llvm.ptr<1> {{{.*}}}
+// CHECK-COUNT-4: llvm.getelementptr %[[R]]
+// CHECK: math.rsqrt
+// CHECK-NOT: llvm.getelementptr %[[X]]
+// CHECK-NOT: llvm.getelementptr %[[R]]
+// CHECK-NOT: llvm.getelementptr %[[ROUT]]
+// CHECK: %[[YB:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK: llvm.getelementptr %[[Y]]
+// CHECK-NEXT: llvm.store %[[YB]]
+// CHECK: %[[YQ:.*]] = arith.extf %[[YB]] : vector<8xbf16> to vector<8xf32>
+// CHECK: math.absf %[[YQ]]
+// CHECK: vector.reduction <maximumf>
+// CHECK: gpu.barrier
+// CHECK: arith.divf %[[YQ]], %{{.*}} : vector<8xf32>
+// CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf8E4M3FN>
+// CHECK-NOT: llvm.getelementptr %[[X]]
+// CHECK-NOT: llvm.getelementptr %[[R]]
+// CHECK-NOT: llvm.getelementptr %[[ROUT]]
+// CHECK: gpu.return
+func.func @fused_add_fp8(%x: memref<?x4096xbf16>, %r: memref<?x4096xbf16>, %w: memref<4096xbf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>, %y: memref<?x4096xbf16>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x4096xbf16> residual %r : memref<?x4096xbf16> gamma %w : memref<4096xbf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x4096xbf16> normalized_out %y : memref<?x4096xbf16> {epsilon = 1.0e-05 : f32, intermediate_type = bf16}
+  return
+}
+
+// -----
+
+// Per-group int8 with SmoothQuant and clipping: the normalized value is
+// rounded to f16, then smoothed and clipped, as norm.quantize does it to the
+// stored f16 tensor.
+// CHECK-LABEL: gpu.func @fused_per_group_smooth_rmsnorm_quantize
+// CHECK: math.rsqrt
+// CHECK: %[[YH:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xf16>
+// CHECK: %[[YQ:.*]] = arith.extf %[[YH]] : vector<8xf16> to vector<8xf32>
+// CHECK: %[[SM:.*]] = llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xf32>
+// CHECK: %[[XS:.*]] = arith.mulf %[[YQ]], %[[SM]] : vector<8xf32>
+// CHECK: %[[LO:.*]] = arith.maximumf %[[XS]], %{{.*}} : vector<8xf32>
+// CHECK: arith.minimumf %[[LO]], %{{.*}} : vector<8xf32>
+// CHECK: math.roundeven
+func.func @fused_per_group_smooth(%x: memref<?x4096xf16>, %sm: memref<4096xf32>, %q: memref<?x4096xi8>, %s: memref<?x32xf32>) {
+  norm.rmsnorm_quantize per_group(128) %x : memref<?x4096xf16> smooth %sm : memref<4096xf32> into %q : memref<?x4096xi8>, %s : memref<?x32xf32> {clip = 8.0 : f32, intermediate_type = f16}
+  return
+}
+
+// -----
+
+// Without intermediate_type the quantizer takes the f32 normalized value.
+// CHECK: params = {epsilon = 9.9999999747524271E-7 : f64, min_scale = 4.3596540178571426E-6 : f64, normalize = true, quantize = true, scheme = "static", weight_offset = 0.000000e+00 : f64}
+// CHECK-LABEL: gpu.func @fused_no_rounding_rmsnorm_quantize
+// CHECK: math.rsqrt
+// CHECK-NOT: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
+// CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf8E4M3FN>
+func.func @fused_no_rounding(%x: memref<?x100xf16>, %sc: memref<1xf32>, %q: memref<?x100xf8E4M3FN>) {
+  norm.rmsnorm_quantize static %x : memref<?x100xf16> scale %sc : memref<1xf32> into %q : memref<?x100xf8E4M3FN>
+  return
+}
+
+// -----
+
+// Dynamic H: the row does not stay in registers; the passes after the
+// first read back the residual the kernel stored, never the input again.
+// CHECK: row_cached = false
+// CHECK-LABEL: gpu.func @fused_dynamic_h_rmsnorm_quantize
+// CHECK-SAME: (%[[X:[^:]*]]: !llvm.ptr<1>
+// CHECK: scf.for
+// CHECK: llvm.getelementptr %[[X]]
+// CHECK: gpu.barrier
+// CHECK-NOT: llvm.getelementptr %[[X]]
+// CHECK: gpu.return
+func.func @fused_dynamic_h(%x: memref<?x?xbf16>, %r: memref<?x?xbf16>, %q: memref<?x?xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x?xbf16> residual %r : memref<?x?xbf16> into %q : memref<?x?xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x?xbf16> {intermediate_type = bf16}
+  return
+}

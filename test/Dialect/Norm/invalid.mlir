@@ -430,3 +430,131 @@ func.func @quant_unknown_layout(%x: tensor<4x8xf32>, %q0: tensor<4x8xi8>, %s0: t
   %q, %s = norm.quantize per_group(4, blocked) %x : tensor<4x8xf32> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x2xf32> -> tensor<4x8xi8>, tensor<4x2xf32>
   return
 }
+
+// -----
+
+func.func @fused_residual_without_destination(%x: tensor<4x8xbf16>, %r: tensor<4x8xbf16>, %q0: tensor<4x8xf8E4M3FN>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'residual' requires a 'residual_out' destination for the updated residual}}
+  %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> residual %r : tensor<4x8xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @fused_residual_destination_without_residual(%x: tensor<4x8xbf16>, %q0: tensor<4x8xf8E4M3FN>, %s0: tensor<4x1xf32>, %r0: tensor<4x8xbf16>) {
+  // expected-error @below {{'residual_out' is only valid with a 'residual'}}
+  %q, %s, %r = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> residual_out %r0 : tensor<4x8xbf16> -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>, tensor<4x8xbf16>
+  return
+}
+
+// -----
+
+func.func @fused_residual_shape(%x: tensor<4x8xbf16>, %r: tensor<4x16xbf16>, %q0: tensor<4x8xf8E4M3FN>, %s0: tensor<4x1xf32>, %r0: tensor<4x16xbf16>) {
+  // expected-error @below {{'residual' must have the shape of 'input' [4, 8], but has shape [4, 16]}}
+  %q, %s, %rn = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> residual %r : tensor<4x16xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> residual_out %r0 : tensor<4x16xbf16> -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>, tensor<4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @fused_residual_destination_type(%x: tensor<4x8xbf16>, %r: tensor<4x8xbf16>, %q0: tensor<4x8xf8E4M3FN>, %s0: tensor<4x1xf32>, %r0: tensor<4x8xf32>) {
+  // expected-error @below {{'residual_out' must have the element type of 'residual' ('bf16'), but has 'f32'}}
+  %q, %s, %rn = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> residual %r : tensor<4x8xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> residual_out %r0 : tensor<4x8xf32> -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>, tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @fused_intermediate_type(%x: tensor<4x8xbf16>, %q0: tensor<4x8xf8E4M3FN>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'intermediate_type' must be f32, f16 or bf16, but is 'f8E4M3FN'}}
+  %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> {intermediate_type = f8E4M3FN} -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @fused_intermediate_type_not_stored(%x: tensor<4x8xbf16>, %q0: tensor<4x8xf8E4M3FN>, %s0: tensor<4x1xf32>, %y0: tensor<4x8xbf16>) {
+  // expected-error @below {{'intermediate_type' ('f16') must be the element type of 'normalized_out' ('bf16')}}
+  %q, %s, %y = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> normalized_out %y0 : tensor<4x8xbf16> {intermediate_type = f16} -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>, tensor<4x8xbf16>
+  return
+}
+
+// -----
+
+func.func @fused_normalized_element_type(%x: tensor<4x8xbf16>, %q0: tensor<4x8xf8E4M3FN>, %s0: tensor<4x1xf32>, %y0: tensor<4x8xi8>) {
+  // expected-error @below {{'normalized_out' must have element type f32, f16 or bf16, but has 'i8'}}
+  %q, %s, %y = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> normalized_out %y0 : tensor<4x8xi8> -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>, tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @fused_normalized_shape(%x: tensor<?x8xbf16>, %q0: tensor<?x8xf8E4M3FN>, %s0: tensor<?x1xf32>, %y0: tensor<?x4xbf16>) {
+  // expected-error @below {{'normalized_out' must have the shape of 'input' [?, 8], but has shape [?, 4]}}
+  %q, %s, %y = norm.rmsnorm_quantize per_token %x : tensor<?x8xbf16> into %q0 : tensor<?x8xf8E4M3FN>, %s0 : tensor<?x1xf32> normalized_out %y0 : tensor<?x4xbf16> -> tensor<?x8xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4xbf16>
+  return
+}
+
+// -----
+
+func.func @fused_mixed_kinds(%x: memref<4x8xbf16>, %q: memref<4x8xi8>, %s: memref<4x1xf32>, %y0: tensor<4x8xbf16>) {
+  // expected-error @below {{operands must be all tensors or all memrefs, but 'input' is a memref and 'normalized_out' is a tensor}}
+  norm.rmsnorm_quantize per_token %x : memref<4x8xbf16> into %q : memref<4x8xi8>, %s : memref<4x1xf32> normalized_out %y0 : tensor<4x8xbf16>
+  return
+}
+
+// -----
+
+func.func @fused_into_type(%x: tensor<4x8xbf16>, %q0: tensor<4x8xbf16>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'into' must have element type f8E4M3FN, f8E4M3FNUZ, f8E5M2 or i8, but has 'bf16'}}
+  %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xbf16>, %s0 : tensor<4x1xf32> -> tensor<4x8xbf16>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @fused_per_group_scales_shape(%x: tensor<4x256xbf16>, %q0: tensor<4x256xf8E4M3FN>, %s0: tensor<4x2xf32>) {
+  // expected-error @below {{'scales destination' must have shape [2, 4] for the per_group scheme, but has shape [4, 2]}}
+  %q, %s = norm.rmsnorm_quantize per_group(128, col_major) %x : tensor<4x256xbf16> into %q0 : tensor<4x256xf8E4M3FN>, %s0 : tensor<4x2xf32> -> tensor<4x256xf8E4M3FN>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @fused_static_scale_ub(%x: tensor<4x8xbf16>, %sc: tensor<1xf32>, %q0: tensor<4x8xi8>) {
+  // expected-error @below {{'scale_ub' only applies to dynamic schemes}}
+  %q = norm.rmsnorm_quantize static %x : tensor<4x8xbf16> scale %sc : tensor<1xf32> into %q0 : tensor<4x8xi8> {scale_ub = 10.0 : f32} -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @fused_missing_scales(%x: tensor<4x8xbf16>, %q0: tensor<4x8xi8>) {
+  // expected-error @below {{the per_token scheme requires a scales destination after the quantized output}}
+  %q = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xi8> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @fused_gamma_shape(%x: tensor<4x8xbf16>, %w: tensor<4xbf16>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'gamma' must have shape [H] = [8] (the innermost dimension of 'input'), but has shape [4]}}
+  %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> gamma %w : tensor<4xbf16> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @fused_epsilon(%x: tensor<4x8xbf16>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'epsilon' must be a finite f32 > 0, but is 0}}
+  %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> {epsilon = 0.0 : f32} -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}
+
+// -----
+
+func.func @fused_smooth_type(%x: tensor<4x8xbf16>, %sm: tensor<8xbf16>, %q0: tensor<4x8xi8>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'smooth' must have element type f32, but has 'bf16'}}
+  %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> smooth %sm : tensor<8xbf16> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
+  return
+}

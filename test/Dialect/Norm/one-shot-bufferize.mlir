@@ -85,3 +85,40 @@ func.func @quantize_static_smooth(%x: tensor<8x64xf16>, %sc: tensor<1xf32>, %sm:
   %q = norm.quantize static %x : tensor<8x64xf16> scale %sc : tensor<1xf32> smooth %sm : tensor<64xf32> into %q0 : tensor<8x64xi8> -> tensor<8x64xi8>
   return %q : tensor<8x64xi8>
 }
+
+// -----
+
+// The fused op updates the residual in place like norm.add_rmsnorm; the
+// quantized output, the scales and the normalized value get buffers.
+// CHECK-LABEL: func @rmsnorm_quantize_in_place_residual
+// CHECK-SAME: (%[[X:.*]]: memref<8x64xbf16>, %[[R:.*]]: memref<8x64xbf16>)
+// CHECK-DAG: %[[Q:.*]] = memref.alloc() {{.*}} : memref<8x64xf8E4M3FN>
+// CHECK-DAG: %[[S:.*]] = memref.alloc() {{.*}} : memref<8x1xf32>
+// CHECK-DAG: %[[Y:.*]] = memref.alloc() {{.*}} : memref<8x64xbf16>
+// CHECK-NOT: memref.copy
+// CHECK: norm.rmsnorm_quantize per_token %[[X]] : memref<8x64xbf16> residual %[[R]] : memref<8x64xbf16> into %[[Q]] : memref<8x64xf8E4M3FN>, %[[S]] : memref<8x1xf32> residual_out %[[R]] : memref<8x64xbf16> normalized_out %[[Y]] : memref<8x64xbf16> {intermediate_type = bf16}
+// CHECK: return %[[Q]], %[[S]], %[[R]], %[[Y]]
+func.func @rmsnorm_quantize_in_place_residual(%x: tensor<8x64xbf16>, %r: tensor<8x64xbf16> {bufferization.writable = true}) -> (tensor<8x64xf8E4M3FN>, tensor<8x1xf32>, tensor<8x64xbf16>, tensor<8x64xbf16>) {
+  %q0 = tensor.empty() : tensor<8x64xf8E4M3FN>
+  %s0 = tensor.empty() : tensor<8x1xf32>
+  %y0 = tensor.empty() : tensor<8x64xbf16>
+  %q, %s, %rn, %y = norm.rmsnorm_quantize per_token %x : tensor<8x64xbf16> residual %r : tensor<8x64xbf16> into %q0 : tensor<8x64xf8E4M3FN>, %s0 : tensor<8x1xf32> residual_out %r : tensor<8x64xbf16> normalized_out %y0 : tensor<8x64xbf16> {intermediate_type = bf16} -> tensor<8x64xf8E4M3FN>, tensor<8x1xf32>, tensor<8x64xbf16>, tensor<8x64xbf16>
+  return %q, %s, %rn, %y : tensor<8x64xf8E4M3FN>, tensor<8x1xf32>, tensor<8x64xbf16>, tensor<8x64xbf16>
+}
+
+// -----
+
+// The normalized value depends on whole rows: it is not written over its own
+// input, as for norm.rmsnorm.
+// CHECK-LABEL: func @rmsnorm_quantize_normalized_over_input
+// CHECK-SAME: (%[[X:.*]]: memref<8x64xbf16>, %[[SC:.*]]: memref<f32>)
+// CHECK-DAG: %[[Q:.*]] = memref.alloc() {{.*}} : memref<8x64xi8>
+// CHECK-DAG: %[[Y:.*]] = memref.alloc() {{.*}} : memref<8x64xbf16>
+// CHECK-NOT: memref.copy
+// CHECK: norm.rmsnorm_quantize static %[[X]] : memref<8x64xbf16> scale %[[SC]] : memref<f32> into %[[Q]] : memref<8x64xi8> normalized_out %[[Y]] : memref<8x64xbf16>{{$}}
+// CHECK: return %[[Q]], %[[Y]]
+func.func @rmsnorm_quantize_normalized_over_input(%x: tensor<8x64xbf16> {bufferization.writable = true}, %sc: tensor<f32>) -> (tensor<8x64xi8>, tensor<8x64xbf16>) {
+  %q0 = tensor.empty() : tensor<8x64xi8>
+  %q, %y = norm.rmsnorm_quantize static %x : tensor<8x64xbf16> scale %sc : tensor<f32> into %q0 : tensor<8x64xi8> normalized_out %x : tensor<8x64xbf16> -> tensor<8x64xi8>, tensor<8x64xbf16>
+  return %q, %y : tensor<8x64xi8>, tensor<8x64xbf16>
+}

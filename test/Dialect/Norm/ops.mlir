@@ -110,3 +110,26 @@ func.func @quantize_rank1(%x: tensor<7xf32>, %q0: tensor<7xf8E4M3FN>, %s0: tenso
   %q, %s = norm.quantize per_token %x : tensor<7xf32> into %q0 : tensor<7xf8E4M3FN>, %s0 : tensor<1xf32> -> tensor<7xf8E4M3FN>, tensor<1xf32>
   return %q, %s : tensor<7xf8E4M3FN>, tensor<1xf32>
 }
+
+// CHECK-LABEL: func @rmsnorm_quantize_add_per_token
+// CHECK: norm.rmsnorm_quantize per_token %{{.*}} : tensor<?x4096xbf16> residual %{{.*}} : tensor<?x4096xbf16> gamma %{{.*}} : tensor<4096xbf16> into %{{.*}} : tensor<?x4096xf8E4M3FN>, %{{.*}} : tensor<?x1xf32> residual_out %{{.*}} : tensor<?x4096xbf16> normalized_out %{{.*}} : tensor<?x4096xbf16> {epsilon = 9.99999974E-6 : f32, intermediate_type = bf16} -> tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4096xbf16>, tensor<?x4096xbf16>
+// GENERIC-LABEL: sym_name = "rmsnorm_quantize_add_per_token"
+// GENERIC: "norm.rmsnorm_quantize"(%{{.*}}) <{epsilon = 9.99999974E-6 : f32, intermediate_type = bf16, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 1, 1, 1>, scheme = #norm.quant_scheme<per_token>, weight_offset = 0.000000e+00 : f32}>
+func.func @rmsnorm_quantize_add_per_token(%x: tensor<?x4096xbf16>, %res: tensor<?x4096xbf16>, %w: tensor<4096xbf16>, %q0: tensor<?x4096xf8E4M3FN>, %s0: tensor<?x1xf32>, %r0: tensor<?x4096xbf16>, %y0: tensor<?x4096xbf16>) -> (tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4096xbf16>, tensor<?x4096xbf16>) {
+  %q, %s, %r, %y = norm.rmsnorm_quantize per_token %x : tensor<?x4096xbf16> residual %res : tensor<?x4096xbf16> gamma %w : tensor<4096xbf16> into %q0 : tensor<?x4096xf8E4M3FN>, %s0 : tensor<?x1xf32> residual_out %r0 : tensor<?x4096xbf16> normalized_out %y0 : tensor<?x4096xbf16> {epsilon = 1.0e-05 : f32, intermediate_type = bf16} -> tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4096xbf16>, tensor<?x4096xbf16>
+  return %q, %s, %r, %y : tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4096xbf16>, tensor<?x4096xbf16>
+}
+
+// CHECK-LABEL: func @rmsnorm_quantize_per_group_all_options
+// CHECK: norm.rmsnorm_quantize per_group(128, col_major) %{{.*}} : tensor<2x?x4096xf16> gamma %{{.*}} : tensor<4096xf32> smooth %{{.*}} : tensor<4096xf32> into %{{.*}} : tensor<2x?x4096xi8>, %{{.*}} : tensor<32x2x?xf32> {clip = 1.000000e+01 : f32, intermediate_type = f16, min_scale = 9.99999974E-6 : f32, scale_ub = 1.200000e+03 : f32, weight_offset = 1.000000e+00 : f32} -> tensor<2x?x4096xi8>, tensor<32x2x?xf32>
+func.func @rmsnorm_quantize_per_group_all_options(%x: tensor<2x?x4096xf16>, %w: tensor<4096xf32>, %sm: tensor<4096xf32>, %q0: tensor<2x?x4096xi8>, %s0: tensor<32x2x?xf32>) -> (tensor<2x?x4096xi8>, tensor<32x2x?xf32>) {
+  %q, %s = norm.rmsnorm_quantize per_group(128, col_major) %x : tensor<2x?x4096xf16> gamma %w : tensor<4096xf32> smooth %sm : tensor<4096xf32> into %q0 : tensor<2x?x4096xi8>, %s0 : tensor<32x2x?xf32> {clip = 10.0 : f32, intermediate_type = f16, min_scale = 1.0e-05 : f32, scale_ub = 1200.0 : f32, weight_offset = 1.0 : f32} -> tensor<2x?x4096xi8>, tensor<32x2x?xf32>
+  return %q, %s : tensor<2x?x4096xi8>, tensor<32x2x?xf32>
+}
+
+// CHECK-LABEL: func @rmsnorm_quantize_static_memref
+// CHECK: norm.rmsnorm_quantize static %{{.*}} : memref<?x100xf32> residual %[[R:.*]] : memref<?x100xf32> scale %{{.*}} : memref<f32> into %{{.*}} : memref<?x100xf8E5M2> residual_out %[[R]] : memref<?x100xf32>{{$}}
+func.func @rmsnorm_quantize_static_memref(%x: memref<?x100xf32>, %r: memref<?x100xf32>, %sc: memref<f32>, %q: memref<?x100xf8E5M2>) {
+  norm.rmsnorm_quantize static %x : memref<?x100xf32> residual %r : memref<?x100xf32> scale %sc : memref<f32> into %q : memref<?x100xf8E5M2> residual_out %r : memref<?x100xf32>
+  return
+}

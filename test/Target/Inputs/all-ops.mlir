@@ -31,3 +31,7 @@ func.func @dynamic(%x: memref<?x?xf16>, %y: memref<?x?xf16>) {
   norm.rmsnorm %x : memref<?x?xf16> into %y : memref<?x?xf16>
   return
 }
+func.func @fused(%x: memref<?x4096xbf16>, %r: memref<?x4096xbf16>, %w: memref<4096xbf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>, %y: memref<?x4096xbf16>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x4096xbf16> residual %r : memref<?x4096xbf16> gamma %w : memref<4096xbf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x4096xbf16> normalized_out %y : memref<?x4096xbf16> {epsilon = 1.0e-05 : f32, intermediate_type = bf16}
+  return
+}

@@ -311,8 +311,8 @@ static void printQuantScheme(OpAsmPrinter &printer, Operation *,
   printer << ")";
 }
 
-double QuantizeOp::getQMax() {
-  Type type = shapedTypeOf(getInit()).getElementType();
+/// Largest finite value of a quantized element type.
+static double getQMaxOf(Type type) {
   if (isa<Float8E4M3FNType>(type))
     return 448.0;
   if (isa<Float8E4M3FNUZType>(type))
@@ -322,10 +322,19 @@ double QuantizeOp::getQMax() {
   return 127.0;
 }
 
-double QuantizeOp::getEffectiveMinScale() {
-  if (std::optional<APFloat> minScale = getMinScale())
+static double getEffectiveMinScaleOf(std::optional<APFloat> minScale,
+                                     double qmax) {
+  if (minScale)
     return minScale->convertToDouble();
-  return 1.0 / (getQMax() * 512.0);
+  return 1.0 / (qmax * 512.0);
+}
+
+double QuantizeOp::getQMax() {
+  return getQMaxOf(shapedTypeOf(getInit()).getElementType());
+}
+
+double QuantizeOp::getEffectiveMinScale() {
+  return getEffectiveMinScaleOf(getMinScale(), getQMax());
 }
 
 /// Expected shape of the scales destination for a dynamic scheme.
@@ -349,6 +358,120 @@ static SmallVector<int64_t> getExpectedScaleShape(ArrayRef<int64_t> inputShape,
   return shape;
 }
 
+namespace {
+/// The quantization stage of `norm.quantize` and `norm.rmsnorm_quantize`.
+struct QuantizationStage {
+  NamedOperand input;
+  Value init, scale, smooth, scaleInit;
+  QuantScheme scheme;
+  std::optional<uint64_t> groupSize;
+  std::optional<ScaleLayout> scaleLayout;
+  FloatAttr scaleUb, clip, minScale;
+};
+} // namespace
+
+/// Checks the quantized output, the scheme and its operands and attributes;
+/// the operand kinds and `input` itself are checked by the caller.
+static LogicalResult verifyQuantization(Operation *op,
+                                        const QuantizationStage &stage) {
+  if (failed(verifySameShape(op, {"into", stage.init}, stage.input)))
+    return failure();
+  Type qType = shapedTypeOf(stage.init).getElementType();
+  if (!isQuantizedType(qType))
+    return op->emitOpError("'into' must have element type f8E4M3FN, "
+                           "f8E4M3FNUZ, f8E5M2 or i8, but has ")
+           << qType;
+
+  QuantScheme scheme = stage.scheme;
+  StringRef schemeName = stringifyQuantScheme(scheme);
+  bool isDynamic = scheme != QuantScheme::Static;
+  ArrayRef<int64_t> inputShape = shapedTypeOf(stage.input.value).getShape();
+  int64_t h = inputShape.back();
+
+  // Group size and layout belong to per_group alone.
+  int64_t groupSize = 1;
+  if (scheme == QuantScheme::PerGroup) {
+    if (!stage.groupSize)
+      return op->emitOpError("the per_group scheme requires a 'group_size'");
+    groupSize = *stage.groupSize;
+    if (groupSize <= 0)
+      return op->emitOpError("'group_size' must be > 0, but is ") << groupSize;
+    if (!ShapedType::isDynamic(h) && h % groupSize != 0)
+      return op->emitOpError("'group_size' ")
+             << groupSize
+             << " must divide the innermost dimension of 'input' (H = " << h
+             << ")";
+  } else {
+    if (stage.groupSize)
+      return op->emitOpError("'group_size' is only valid with the per_group "
+                             "scheme, but the scheme is ")
+             << schemeName;
+    if (stage.scaleLayout)
+      return op->emitOpError("'scale_layout' is only valid with the "
+                             "per_group scheme, but the scheme is ")
+             << schemeName;
+  }
+
+  // Static scales come in as an operand; dynamic ones go out as a result.
+  if (isDynamic) {
+    if (stage.scale)
+      return op->emitOpError("the ")
+             << schemeName
+             << " scheme computes its scales and takes no 'scale' operand";
+    if (!stage.scaleInit)
+      return op->emitOpError("the ")
+             << schemeName << " scheme requires a scales destination after "
+             << "the quantized output";
+    ShapedType scaleType = shapedTypeOf(stage.scaleInit);
+    SmallVector<int64_t> expected = getExpectedScaleShape(
+        inputShape, scheme, groupSize,
+        stage.scaleLayout.value_or(ScaleLayout::RowMajor));
+    if (!areShapesCompatible(scaleType.getShape(), expected))
+      return op->emitOpError("'scales destination' must have shape ")
+             << formatShape(expected) << " for the " << schemeName
+             << " scheme, but has shape " << formatShape(scaleType.getShape());
+    if (!scaleType.getElementType().isF32())
+      return op->emitOpError("'scales destination' must have element type "
+                             "f32, but has ")
+             << scaleType.getElementType();
+  } else {
+    if (!stage.scale)
+      return op->emitOpError("the static scheme requires a 'scale' operand");
+    if (stage.scaleInit)
+      return op->emitOpError("the static scheme produces no scales, but a "
+                             "scales destination was given");
+    ShapedType scaleType = shapedTypeOf(stage.scale);
+    bool isScalar = scaleType.getRank() == 0 ||
+                    (scaleType.getRank() == 1 && scaleType.getDimSize(0) == 1);
+    if (!isScalar || !scaleType.getElementType().isF32())
+      return op->emitOpError("'scale' must have type tensor<1xf32> or "
+                             "tensor<f32> (or the memref equivalent), but has ")
+             << scaleType;
+    if (stage.scaleUb)
+      return op->emitOpError("'scale_ub' only applies to dynamic schemes");
+    if (stage.minScale)
+      return op->emitOpError("'min_scale' only applies to dynamic schemes");
+  }
+
+  if (stage.smooth &&
+      failed(verifyColumnVector(op, {"smooth", stage.smooth}, stage.input,
+                                "f32", [](Type t) { return t.isF32(); })))
+    return failure();
+
+  for (auto [name, attr] :
+       {std::pair<StringRef, FloatAttr>{"scale_ub", stage.scaleUb},
+        {"clip", stage.clip},
+        {"min_scale", stage.minScale}}) {
+    if (!attr)
+      continue;
+    double value = attr.getValueAsDouble();
+    if (!(value > 0.0) || !std::isfinite(value))
+      return op->emitOpError("'")
+             << name << "' must be a finite f32 > 0, but is " << value;
+  }
+  return success();
+}
+
 LogicalResult QuantizeOp::verify() {
   NamedOperand input{"input", getInput()};
   NamedOperand init{"into", getInit()};
@@ -361,105 +484,107 @@ LogicalResult QuantizeOp::verify() {
     all.push_back({"scales destination", getScaleInit()});
 
   if (failed(verifyOperandKinds(*this, all)) ||
-      failed(verifyRowsOperand(*this, input)) ||
-      failed(verifySameShape(*this, init, input)))
+      failed(verifyRowsOperand(*this, input)))
     return failure();
-  Type qType = shapedTypeOf(getInit()).getElementType();
-  if (!isQuantizedType(qType))
-    return emitOpError("'into' must have element type f8E4M3FN, f8E4M3FNUZ, "
-                       "f8E5M2 or i8, but has ")
-           << qType;
-
-  QuantScheme scheme = getScheme();
-  StringRef schemeName = stringifyQuantScheme(scheme);
-  bool isDynamic = scheme != QuantScheme::Static;
-  int64_t h = shapedTypeOf(getInput()).getShape().back();
-
-  // Group size and layout belong to per_group alone.
-  int64_t groupSize = 1;
-  if (scheme == QuantScheme::PerGroup) {
-    if (!getGroupSize())
-      return emitOpError("the per_group scheme requires a 'group_size'");
-    groupSize = *getGroupSize();
-    if (groupSize <= 0)
-      return emitOpError("'group_size' must be > 0, but is ") << groupSize;
-    if (!ShapedType::isDynamic(h) && h % groupSize != 0)
-      return emitOpError("'group_size' ")
-             << groupSize
-             << " must divide the innermost dimension of 'input' (H = " << h
-             << ")";
-  } else {
-    if (getGroupSize())
-      return emitOpError("'group_size' is only valid with the per_group "
-                         "scheme, but the scheme is ")
-             << schemeName;
-    if (getScaleLayout())
-      return emitOpError("'scale_layout' is only valid with the per_group "
-                         "scheme, but the scheme is ")
-             << schemeName;
-  }
-
-  // Static scales come in as an operand; dynamic ones go out as a result.
-  if (isDynamic) {
-    if (getScale())
-      return emitOpError("the ")
-             << schemeName
-             << " scheme computes its scales and takes no 'scale' operand";
-    if (!getScaleInit())
-      return emitOpError("the ")
-             << schemeName << " scheme requires a scales destination after "
-             << "the quantized output";
-    ShapedType scaleType = shapedTypeOf(getScaleInit());
-    SmallVector<int64_t> expected = getExpectedScaleShape(
-        shapedTypeOf(getInput()).getShape(), scheme, groupSize,
-        getScaleLayout().value_or(ScaleLayout::RowMajor));
-    if (!areShapesCompatible(scaleType.getShape(), expected))
-      return emitOpError("'scales destination' must have shape ")
-             << formatShape(expected) << " for the " << schemeName
-             << " scheme, but has shape " << formatShape(scaleType.getShape());
-    if (!scaleType.getElementType().isF32())
-      return emitOpError("'scales destination' must have element type f32, "
-                         "but has ")
-             << scaleType.getElementType();
-  } else {
-    if (!getScale())
-      return emitOpError("the static scheme requires a 'scale' operand");
-    if (getScaleInit())
-      return emitOpError("the static scheme produces no scales, but a scales "
-                         "destination was given");
-    ShapedType scaleType = shapedTypeOf(getScale());
-    bool isScalar = scaleType.getRank() == 0 ||
-                    (scaleType.getRank() == 1 && scaleType.getDimSize(0) == 1);
-    if (!isScalar || !scaleType.getElementType().isF32())
-      return emitOpError("'scale' must have type tensor<1xf32> or "
-                         "tensor<f32> (or the memref equivalent), but has ")
-             << scaleType;
-    if (getScaleUb())
-      return emitOpError("'scale_ub' only applies to dynamic schemes");
-    if (getMinScale())
-      return emitOpError("'min_scale' only applies to dynamic schemes");
-  }
-
-  if (getSmooth() &&
-      failed(verifyColumnVector(*this, {"smooth", getSmooth()}, input, "f32",
-                                [](Type t) { return t.isF32(); })))
-    return failure();
-
-  for (auto [name, attr] :
-       {std::pair<StringRef, FloatAttr>{"scale_ub", getScaleUbAttr()},
-        {"clip", getClipAttr()},
-        {"min_scale", getMinScaleAttr()}}) {
-    if (!attr)
-      continue;
-    double value = attr.getValueAsDouble();
-    if (!(value > 0.0) || !std::isfinite(value))
-      return emitOpError("'")
-             << name << "' must be a finite f32 > 0, but is " << value;
-  }
-  return success();
+  return verifyQuantization(*this, {input, getInit(), getScale(), getSmooth(),
+                                    getScaleInit(), getScheme(), getGroupSize(),
+                                    getScaleLayout(), getScaleUbAttr(),
+                                    getClipAttr(), getMinScaleAttr()});
 }
 
 void QuantizeOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getNormOpEffects(*this, effects);
+}
+
+//===----------------------------------------------------------------------===//
+// RMSNormQuantizeOp
+//===----------------------------------------------------------------------===//
+
+double RMSNormQuantizeOp::getQMax() {
+  return getQMaxOf(shapedTypeOf(getInit()).getElementType());
+}
+
+double RMSNormQuantizeOp::getEffectiveMinScale() {
+  return getEffectiveMinScaleOf(getMinScale(), getQMax());
+}
+
+LogicalResult RMSNormQuantizeOp::verify() {
+  NamedOperand input{"input", getInput()};
+  SmallVector<NamedOperand> all{input, {"into", getInit()}};
+  for (NamedOperand operand : {NamedOperand{"residual", getResidual()},
+                               {"gamma", getGamma()},
+                               {"scale", getScale()},
+                               {"smooth", getSmooth()},
+                               {"scales destination", getScaleInit()},
+                               {"residual_out", getResidualInit()},
+                               {"normalized_out", getNormalizedInit()}})
+    if (operand.value)
+      all.push_back(operand);
+
+  if (failed(verifyOperandKinds(*this, all)) ||
+      failed(verifyRowsOperand(*this, input)))
+    return failure();
+
+  // The residual add: both the residual and its destination, or neither.
+  if (getResidual() && !getResidualInit())
+    return emitOpError("'residual' requires a 'residual_out' destination for "
+                       "the updated residual");
+  if (!getResidual() && getResidualInit())
+    return emitOpError("'residual_out' is only valid with a 'residual'");
+  if (getResidual()) {
+    NamedOperand residual{"residual", getResidual()};
+    if (failed(verifyRowsOperand(*this, residual)) ||
+        failed(verifySameShape(*this, residual, input)) ||
+        failed(
+            verifySameShape(*this, {"residual_out", getResidualInit()}, input)))
+      return failure();
+    Type residualType = shapedTypeOf(getResidual()).getElementType();
+    Type residualInitType = shapedTypeOf(getResidualInit()).getElementType();
+    if (residualInitType != residualType)
+      return emitOpError("'residual_out' must have the element type of "
+                         "'residual' (")
+             << residualType << "), but has " << residualInitType;
+  }
+
+  if (getGamma() &&
+      failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
+                                "f32, f16 or bf16", isNormFloat)))
+    return failure();
+  if (failed(
+          verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
+    return failure();
+
+  // The rounding the unfused chain applied to the normalized value.
+  std::optional<Type> intermediate = getIntermediateType();
+  if (intermediate && !isNormFloat(*intermediate))
+    return emitOpError("'intermediate_type' must be f32, f16 or bf16, but is ")
+           << *intermediate;
+  if (Value normalized = getNormalizedInit()) {
+    if (failed(verifySameShape(*this, {"normalized_out", normalized}, input)))
+      return failure();
+    Type normalizedType = shapedTypeOf(normalized).getElementType();
+    if (!isNormFloat(normalizedType))
+      return emitOpError("'normalized_out' must have element type f32, f16 or "
+                         "bf16, but has ")
+             << normalizedType;
+    // The quantizer must see the normalized value as stored, or the two
+    // outputs would disagree about what was quantized.
+    if (intermediate && *intermediate != normalizedType)
+      return emitOpError("'intermediate_type' (")
+             << *intermediate
+             << ") must be the element type of 'normalized_out' ("
+             << normalizedType << ")";
+  }
+
+  return verifyQuantization(*this, {input, getInit(), getScale(), getSmooth(),
+                                    getScaleInit(), getScheme(), getGroupSize(),
+                                    getScaleLayout(), getScaleUbAttr(),
+                                    getClipAttr(), getMinScaleAttr()});
+}
+
+void RMSNormQuantizeOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
   getNormOpEffects(*this, effects);

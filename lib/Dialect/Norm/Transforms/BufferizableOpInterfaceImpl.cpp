@@ -17,6 +17,19 @@ using namespace mlir;
 using namespace mlir::bufferization;
 using namespace mlir::norm;
 
+/// The operands of the residual add (input, residual, updated residual), or
+/// none for ops without one.
+static SmallVector<OpOperand *> getResidualAddOperands(Operation *op) {
+  if (auto addOp = dyn_cast<AddRMSNormOp>(op))
+    return {&addOp.getInputMutable(), &addOp.getResidualMutable(),
+            &addOp.getResidualInitMutable()};
+  if (auto fusedOp = dyn_cast<RMSNormQuantizeOp>(op);
+      fusedOp && fusedOp.getResidual())
+    return {&fusedOp.getInputMutable(), &fusedOp.getResidualMutable()[0],
+            &fusedOp.getResidualInitMutable()[0]};
+  return {};
+}
+
 namespace {
 /// The tensor form of a norm op bufferizes to the same op on memrefs: every
 /// tensor operand is replaced by its buffer and the results by the buffers of
@@ -36,13 +49,11 @@ struct NormOpBufferizationModel
     // residual_out[r, c] = input[r, c] + residual[r, c]: the updated residual
     // may overwrite the residual (the usual in-place update) or the input.
     // Other outputs depend on whole rows and get no such promise.
-    auto addOp = dyn_cast<AddRMSNormOp>(op);
-    if (!addOp)
+    SmallVector<OpOperand *> elementwise = getResidualAddOperands(op);
+    if (elementwise.empty())
       return false;
-    unsigned residualInit = op->getNumOperands() - 1;
     return llvm::all_of(operands, [&](OpOperand *operand) {
-      unsigned number = operand->getOperandNumber();
-      return number == 0 || number == 1 || number == residualInit;
+      return llvm::is_contained(elementwise, operand);
     });
   }
 
@@ -83,5 +94,7 @@ void mlir::norm::registerBufferizableOpInterfaceExternalModels(
     RMSNormOp::attachInterface<NormOpBufferizationModel<RMSNormOp>>(*ctx);
     AddRMSNormOp::attachInterface<NormOpBufferizationModel<AddRMSNormOp>>(*ctx);
     QuantizeOp::attachInterface<NormOpBufferizationModel<QuantizeOp>>(*ctx);
+    RMSNormQuantizeOp::attachInterface<
+        NormOpBufferizationModel<RMSNormQuantizeOp>>(*ctx);
   });
 }

@@ -236,4 +236,124 @@ def Norm_QuantizeOp : Norm_Op<"quantize", [AttrSizedOperandSegments]> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// RMSNormQuantizeOp
+//===----------------------------------------------------------------------===//
+
+def Norm_RMSNormQuantizeOp : Norm_Op<"rmsnorm_quantize",
+                                     [AttrSizedOperandSegments]> {
+  let summary = "[Residual add +] RMSNorm + quantization in one kernel";
+  let description = [{
+    Computes, per row, what `norm.rmsnorm` (or `norm.add_rmsnorm` when
+    `residual` is given) followed by `norm.quantize` of the normalized value
+    computes, reading the row once: the quantizer works on the normalized
+    row kept on chip instead of a copy stored to and read back from memory.
+
+    ```
+    s[r, c]  = round_to(residual type, x[r, c] + residual[r, c])   (with residual)
+             = x[r, c]                                            (without)
+    y[r, c]  = s[r, c] / sqrt(sum_c(s[r, c]^2) / H + epsilon)
+               * (gamma[c] + weight_offset)                       (f32)
+    y[r, c]  = round_to(intermediate_type, y[r, c])               (if set)
+    q, scales = quantize(y)                       as `norm.quantize` does
+    ```
+
+    `intermediate_type` is the element type the unfused chain stored the
+    normalized value in: with it the quantizer sees exactly the values the
+    separate `norm.quantize` would have read back, so fusing never changes
+    results. Without it the quantizer gets the f32 normalized value.
+
+    - `input`: rank >= 1, element type f32, f16 or bf16.
+    - `residual` (optional): shape of `input`, element type f32, f16 or
+      bf16; requires `residual_out`.
+    - `gamma` (optional): shape `[H]`, element type f32, f16 or bf16.
+    - `scale`, `smooth`, the scheme and `scale_ub`, `clip`, `min_scale`: as
+      for `norm.quantize`.
+    - `into`: the quantized output (shape of `input`, f8E4M3FN, f8E4M3FNUZ,
+      f8E5M2 or i8), then the scales for dynamic schemes.
+    - `residual_out` (with `residual`): the updated residual, element type
+      of `residual`.
+    - `normalized_out` (optional): also stores the normalized value (f32, f16
+      or bf16), for a normalized tensor that has users besides the
+      quantizer.
+    - `epsilon`, `weight_offset`: as for `norm.rmsnorm`.
+    - `intermediate_type` (optional): f32, f16 or bf16; with
+      `normalized_out` it must be that output's element type.
+
+    Results, in order: quantized output, scales (dynamic schemes), updated
+    residual (with `residual`), normalized value (with `normalized_out`).
+
+    Example:
+
+    ```mlir
+    %q, %s, %r = norm.rmsnorm_quantize per_token %x : tensor<?x4096xbf16>
+                   residual %res : tensor<?x4096xbf16>
+                   gamma %w : tensor<4096xbf16>
+                   into %q0 : tensor<?x4096xf8E4M3FN>, %s0 : tensor<?x1xf32>
+                   residual_out %r0 : tensor<?x4096xbf16>
+                   {epsilon = 1.0e-05 : f32, intermediate_type = bf16}
+                   -> tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>,
+                      tensor<?x4096xbf16>
+    // After bufferization, updating the residual in place:
+    norm.rmsnorm_quantize per_token %xb : memref<?x4096xbf16>
+        residual %rb : memref<?x4096xbf16> gamma %wb : memref<4096xbf16>
+        into %qb : memref<?x4096xf8E4M3FN>, %sb : memref<?x1xf32>
+        residual_out %rb : memref<?x4096xbf16>
+        {epsilon = 1.0e-05 : f32, intermediate_type = bf16}
+    ```
+  }];
+
+  let arguments = (ins Norm_ShapedValue:$input,
+                       Optional<Norm_ShapedValue>:$residual,
+                       Optional<Norm_ShapedValue>:$gamma,
+                       Optional<Norm_ShapedValue>:$scale,
+                       Optional<Norm_ShapedValue>:$smooth,
+                       Norm_ShapedValue:$init,
+                       Optional<Norm_ShapedValue>:$scale_init,
+                       Optional<Norm_ShapedValue>:$residual_init,
+                       Optional<Norm_ShapedValue>:$normalized_init,
+                       Norm_QuantSchemeAttr:$scheme,
+                       OptionalAttr<I64Attr>:$group_size,
+                       OptionalAttr<Norm_ScaleLayoutAttr>:$scale_layout,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon,
+                       DefaultValuedAttr<F32Attr, "0.0">:$weight_offset,
+                       OptionalAttr<F32Attr>:$scale_ub,
+                       OptionalAttr<F32Attr>:$clip,
+                       OptionalAttr<F32Attr>:$min_scale,
+                       OptionalAttr<TypeAttr>:$intermediate_type);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  // Keyword-led optional groups (as `norm.quantize`): a comma-led optional
+  // group cannot follow another one.
+  let assemblyFormat = [{
+    custom<QuantScheme>($scheme, $group_size, $scale_layout)
+    $input `:` type($input)
+    (`residual` $residual^ `:` type($residual))?
+    (`gamma` $gamma^ `:` type($gamma))?
+    (`scale` $scale^ `:` type($scale))?
+    (`smooth` $smooth^ `:` type($smooth))?
+    `into` $init `:` type($init) (`,` $scale_init^ `:` type($scale_init))?
+    (`residual_out` $residual_init^ `:` type($residual_init))?
+    (`normalized_out` $normalized_init^ `:` type($normalized_init))?
+    attr-dict (`->` type($results)^)?
+  }];
+
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      // The destinations (output, then the optional scales, residual and
+      // normalized value) are the trailing operands.
+      unsigned numInits = 1 + (getScaleInit() ? 1 : 0) +
+                          (getResidualInit() ? 1 : 0) +
+                          (getNormalizedInit() ? 1 : 0);
+      return ::mlir::MutableOperandRange(
+          getOperation(), getOperation()->getNumOperands() - numInits,
+          numInits);
+    }
+    /// Largest finite value of the quantized element type.
+    double getQMax();
+    /// `min_scale` if set, else its documented default 1 / (qmax * 512).
+    double getEffectiveMinScale();
+  }];
+}
+
 #endif // NORM_DIALECT_NORM_IR_NORMOPS_TD
