@@ -227,15 +227,107 @@ double maxFinite(ElementType type) {
   return formatOf(type).maxFinite;
 }
 
+namespace {
+/// A finite double rounded to f32 with round-to-odd: rounding that result
+/// again to a format with at most 21 significant bits is the same as
+/// rounding the double once (no double-rounding error).
+float roundToOddFloat(double value) {
+  float f = static_cast<float>(value);
+  if (std::fabs(static_cast<double>(f)) > std::fabs(value))
+    f = std::nextafter(f, 0.0f); // now truncated toward zero
+  if (static_cast<double>(f) != value) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    bits |= 1; // inexact: make it odd
+    std::memcpy(&f, &bits, 4);
+  }
+  return f;
+}
+
+/// bf16 of a finite double, nearest-even, overflow to inf.
+uint32_t encodeBF16Finite(double value) {
+  float f = roundToOddFloat(value);
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  uint32_t rounded = bits + 0x7FFFu + ((bits >> 16) & 1u);
+  return (rounded >> 16) & 0xFFFFu;
+}
+
+#ifdef __FLT16_MAX__
+/// f16 of a finite double through the compiler's IEEE half type.
+uint32_t encodeF16Finite(double value) {
+  _Float16 half = static_cast<_Float16>(roundToOddFloat(value));
+  uint16_t bits;
+  std::memcpy(&bits, &half, 2);
+  return bits;
+}
+#endif
+
+/// Every code of a 16- or 8-bit format decoded once: checking a large GPU
+/// result decodes billions of elements.
+template <size_t N> struct DecodeTable {
+  explicit DecodeTable(ElementType type) {
+    for (size_t code = 0; code < N; ++code)
+      values[code] = decodeFloat(formatOf(type), uint32_t(code));
+  }
+  double values[N];
+};
+} // namespace
+
 double decode(ElementType type, uint32_t bits) {
-  if (type == ElementType::I8)
+  switch (type) {
+  case ElementType::I8:
     return static_cast<int8_t>(static_cast<uint8_t>(bits));
+  case ElementType::F32: {
+    // f32 -> double is exact, including inf and NaN payload signs.
+    float value;
+    uint32_t raw = bits;
+    std::memcpy(&value, &raw, 4);
+    return value;
+  }
+  case ElementType::BF16: {
+    float value;
+    uint32_t raw = (bits & 0xFFFFu) << 16;
+    std::memcpy(&value, &raw, 4);
+    return value;
+  }
+  case ElementType::F16: {
+    static const DecodeTable<65536> table(ElementType::F16);
+    return table.values[bits & 0xFFFFu];
+  }
+  case ElementType::F8E4M3FN: {
+    static const DecodeTable<256> table(ElementType::F8E4M3FN);
+    return table.values[bits & 0xFFu];
+  }
+  case ElementType::F8E4M3FNUZ: {
+    static const DecodeTable<256> table(ElementType::F8E4M3FNUZ);
+    return table.values[bits & 0xFFu];
+  }
+  case ElementType::F8E5M2: {
+    static const DecodeTable<256> table(ElementType::F8E5M2);
+    return table.values[bits & 0xFFu];
+  }
+  }
   return decodeFloat(formatOf(type), bits);
 }
 
 uint32_t encode(ElementType type, double value) {
   if (type == ElementType::I8)
     return encodeI8(value);
+  if (type == ElementType::F32) {
+    // The hardware conversion rounds once, to nearest-even, with IEEE
+    // overflow to inf: exactly the contract.
+    float rounded = static_cast<float>(value);
+    uint32_t bits;
+    std::memcpy(&bits, &rounded, 4);
+    return bits;
+  }
+  if (type == ElementType::BF16 && std::isfinite(value))
+    return encodeBF16Finite(value);
+#ifdef __FLT16_MAX__
+  if (type == ElementType::F16 && std::isfinite(value))
+    return encodeF16Finite(value);
+#endif
   return encodeFloat(formatOf(type), value);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates the GPU correctness matrix: one .mlir module per H holding a
-function per (op, scheme, element types), and cases.json describing each for
-run_matrix.py. Usage: gen_matrix.py OUT_DIR"""
+function per (op, scheme, element types), and cases.json listing them.
+run_matrix.sh runs the compiled bundles through norm-run, which reads what
+each kernel computes from its manifest. Usage: gen_matrix.py OUT_DIR"""
 
 import json
 import os

@@ -294,3 +294,51 @@ TEST(ElementTypeTest, LoadStore) {
 }
 
 } // namespace
+
+// encode() has fast paths for f32, bf16 and f16; check them against the
+// definition: the nearest of the two neighbouring codes, ties to even.
+TEST(ElementType, FastEncodeMatchesNearestEven) {
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state;
+  };
+  for (ElementType type :
+       {ElementType::F32, ElementType::BF16, ElementType::F16}) {
+    int64_t checked = 0;
+    for (int i = 0; i < 200000; ++i) {
+      // Random doubles over the whole range, plus exact midpoints.
+      double value;
+      uint64_t bits = next();
+      std::memcpy(&value, &bits, 8);
+      if (!std::isfinite(value) || std::fabs(value) > maxFinite(type) ||
+          std::fabs(value) < 1e-45 ||
+          (type == ElementType::F16 && std::fabs(value) < 1e-7))
+        continue;
+      double got = decode(type, encode(type, value));
+      // Neighbours: the codes around roundToType by truncation.
+      uint32_t code = encode(type, value);
+      double a = decode(type, code);
+      double lo = decode(type, code - 1), hi = decode(type, code + 1);
+      double best = a;
+      for (double candidate : {lo, hi})
+        if (std::isfinite(candidate) &&
+            std::fabs(candidate - value) < std::fabs(best - value))
+          best = candidate;
+      EXPECT_EQ(got, best) << elementTypeName(type) << " " << value;
+      ++checked;
+      if (i % 2 == 0 && std::isfinite(hi)) {
+        double mid = (a + hi) / 2; // exact tie: even code wins
+        uint32_t tie = encode(type, mid);
+        EXPECT_EQ(tie % 2, 0u) << elementTypeName(type) << " tie " << mid;
+      }
+    }
+    EXPECT_GT(checked, 1000);
+  }
+  // Overflow: f32 and bf16 are IEEE, values beyond the largest finite
+  // number that round up become inf.
+  EXPECT_TRUE(std::isinf(decode(ElementType::BF16, encode(ElementType::BF16, 3.4e38))));
+  EXPECT_EQ(decode(ElementType::BF16, encode(ElementType::BF16, 1.0 + 1.0 / 256)), 1.0);
+  EXPECT_EQ(decode(ElementType::BF16, encode(ElementType::BF16, 1.0 + 3.0 / 256)), 1.0 + 4.0 / 256);
+  EXPECT_EQ(decode(ElementType::BF16, encode(ElementType::BF16, 1.0 + 1.0 / 256 + 1e-12)), 1.0 + 2.0 / 256);
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The GPU correctness matrix through norm-run (run on the lent GPU; CI has
+# none). Every bundle of build_matrix.sh runs at rows {1, 7, 256, 8192} and
+# once more with padded (strided) rows; the dynamic-H bundle over every H of
+# the matrix. Each case is checked against the float64 reference twice, with
+# the outputs poisoned 0xFF and then 0x55. Usage:
+#   test/gpu/run_matrix.sh NORM_RUN BUNDLES OUT [--quick] [--sanitize]
+# Logs go to OUT; the summary table is printed last. Exit status 1 on any
+# failure.
+set -uo pipefail
+run=$1 bundles=$2 out=$3
+shift 3
+quick=0 sanitize=0
+for arg in "$@"; do
+  case $arg in
+  --quick) quick=1 ;;
+  --sanitize) sanitize=1 ;;
+  *) echo "unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$out"
+rows=1,7,256,8192
+[ $quick = 1 ] && rows=7
+dyn_cols=1,7,64,100,3000,4095,4096,8192,16384,65536
+jobs=$(($(nproc) / 2))
+threads=2
+
+commands() {
+  for bundle in "$bundles"/h*/; do
+    name=$(basename "$bundle")
+    extra=""
+    [ "$name" = hdyn ] && extra="--cols=$dyn_cols"
+    echo "$run $bundle --rows=$rows --threads=$threads $extra > $out/$name.log 2>&1"
+    echo "$run $bundle --rows=7,256 --row-pad=8 --threads=$threads --seed=2 $extra > $out/$name-strided.log 2>&1"
+  done
+}
+start=$(date +%s)
+# A hung case must not eat the whole lease: each bundle gets a deadline.
+commands | sed 's/^/timeout 900 /' | xargs -P "$jobs" -I{} sh -c '{}'
+echo "matrix: $(($(date +%s) - start)) s"
+
+status=0
+printf '\n| bundle | cases | failed | skipped |\n|---|---|---|---|\n'
+total=0 failed=0
+for log in "$out"/*.log; do
+  line=$(grep -E '^(PASSED|FAILED):' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    echo "| $(basename "$log" .log) | error: $(tail -1 "$log") | | |"
+    status=1
+    continue
+  fi
+  read -r cases nfail skipped < <(echo "$line" |
+    sed -E 's/.*: ([0-9]+) cases, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/')
+  total=$((total + cases)) failed=$((failed + nfail))
+  echo "| $(basename "$log" .log) | $cases | $nfail | $skipped |"
+  [ "$nfail" != 0 ] && status=1
+done
+echo "| all | $total | $failed | |"
+grep -h '^FAIL' "$out"/*.log | head -20
+
+if [ $sanitize = 1 ]; then
+  # Every kernel of two bundles once under memcheck and racecheck.
+  for tool in memcheck racecheck; do
+    for name in h4095 hdyn; do
+      compute-sanitizer --tool $tool --error-exitcode 9 \
+        "$run" "$bundles/$name" --rows=7 --cols=100 --poison=0xFF \
+        --threads=8 > "$out/sanitize-$tool-$name.log" 2>&1
+      rc=$?
+      echo "compute-sanitizer $tool $name: exit $rc; $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$out/sanitize-$tool-$name.log" | tail -1)"
+      [ $rc != 0 ] && status=1
+    done
+  done
+fi
+exit $status
