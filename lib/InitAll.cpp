@@ -11,6 +11,7 @@
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Dialect/Norm/Transforms/BufferizableOpInterfaceImpl.h"
+#include "norm/Dialect/Norm/Transforms/Passes.h"
 #include "norm/Pipelines/Pipelines.h"
 
 void mlir::norm::registerAllDialects(DialectRegistry &registry) {
@@ -19,6 +20,7 @@ void mlir::norm::registerAllDialects(DialectRegistry &registry) {
 }
 
 void mlir::norm::registerAllPasses() {
+  registerNormPasses();
   registerNormConversionPasses();
   registerNormPipelines();
 }
