@@ -1,8 +1,12 @@
 // The norms of one Llama-style decoder block at inference time: the residual
 // add + RMSNorm before attention and before the MLP, each feeding a per-token
 // FP8 quantization for the following FP8 GEMM. Rows are tokens (dynamic).
+// The pipelines fuse each add_rmsnorm + quantize pair into one
+// norm.rmsnorm_quantize kernel (norm-fuse; pass fuse=false to keep four);
+// examples/decoder_block_fused.mlir starts from linalg instead.
 //
 //   norm-opt examples/decoder_block_norms.mlir
+//   norm-opt examples/decoder_block_norms.mlir --norm-fuse
 //   norm-opt examples/decoder_block_norms.mlir \
 //     -one-shot-bufferize="bufferize-function-boundaries"
 

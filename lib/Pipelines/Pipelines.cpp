@@ -32,6 +32,20 @@ static const char *kBufferize =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},";
 
+/// The tensor-level part of a pipeline: raising and fusion (which only make
+/// sense on tensors), then bufferization; nothing for memref inputs.
+template <typename OptionsT>
+static std::string getTensorPasses(const OptionsT &options) {
+  if (!options.bufferize)
+    return "";
+  std::string passes;
+  if (options.raise)
+    passes += "norm-raise,";
+  if (options.fuse)
+    passes += "norm-fuse,";
+  return passes + kBufferize;
+}
+
 static SmallVector<std::string> splitChips(StringRef list) {
   SmallVector<StringRef> parts;
   list.split(parts, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
@@ -128,8 +142,8 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
       "gpu-to-llvm,gpu-module-to-binary{{format={3} toolkit={4}},"
       "convert-math-to-llvm,finalize-memref-to-llvm,convert-cf-to-llvm,"
       "canonicalize,cse,reconcile-unrealized-casts",
-      options.bufferize ? kBufferize : "", *paired ? "true" : "false", attach,
-      format, cudaPath);
+      getTensorPasses(options), *paired ? "true" : "false", attach, format,
+      cudaPath);
   return addPipeline(pm, text, error);
 }
 
@@ -210,8 +224,8 @@ mlir::norm::buildNormToROCDLPipeline(OpPassManager &pm,
       "gpu-to-llvm,gpu-module-to-binary{{format={4} toolkit={5}},"
       "convert-math-to-llvm,finalize-memref-to-llvm,convert-cf-to-llvm,"
       "canonicalize,cse,reconcile-unrealized-casts",
-      options.bufferize ? kBufferize : "", wave64 ? 64 : 32, chips.front(),
-      attach, format, toolkit);
+      getTensorPasses(options), wave64 ? 64 : 32, chips.front(), attach, format,
+      toolkit);
   return addPipeline(pm, text, error);
 }
 

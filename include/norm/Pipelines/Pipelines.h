@@ -45,6 +45,16 @@ struct NormToNVVMPipelineOptions
       *this, "bufferize",
       llvm::cl::desc("Run one-shot-bufferize first (tensor inputs)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> raise{
+      *this, "raise",
+      llvm::cl::desc("With bufferize: raise RMSNorm written in "
+                     "linalg/arith/math to norm ops first (norm-raise)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("With bufferize: fuse residual adds and quantizations "
+                     "into norm ops first (norm-fuse)"),
+      llvm::cl::init(true)};
 };
 
 struct NormToROCDLPipelineOptions
@@ -75,6 +85,16 @@ struct NormToROCDLPipelineOptions
   PassOptions::Option<bool> bufferize{
       *this, "bufferize",
       llvm::cl::desc("Run one-shot-bufferize first (tensor inputs)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> raise{
+      *this, "raise",
+      llvm::cl::desc("With bufferize: raise RMSNorm written in "
+                     "linalg/arith/math to norm ops first (norm-raise)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("With bufferize: fuse residual adds and quantizations "
+                     "into norm ops first (norm-fuse)"),
       llvm::cl::init(true)};
 };
 
