@@ -58,6 +58,17 @@ func.func @generic_add(%x: tensor<?x4096xbf16>, %r: tensor<?x4096xbf16>, %d: ten
 
 // -----
 
+// CHECK-LABEL: func @elementwise_add
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x64xf32>, %[[R:[^:]*]]: tensor<?x64xf32>, %[[D:[^:]*]]: tensor<?x64xf32>, %[[E:[^:]*]]: tensor<?x64xf32>)
+// CHECK: norm.add_rmsnorm %[[X]] : tensor<?x64xf32>, residual %[[R]] : tensor<?x64xf32> into %[[E]] : tensor<?x64xf32>, %[[D]] : tensor<?x64xf32>
+func.func @elementwise_add(%x: tensor<?x64xf32>, %r: tensor<?x64xf32>, %d: tensor<?x64xf32>, %e: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %sum = linalg.elementwise kind=#linalg.elementwise_kind<add> ins(%x, %r : tensor<?x64xf32>, tensor<?x64xf32>) outs(%d : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %y = norm.rmsnorm %sum : tensor<?x64xf32> into %e : tensor<?x64xf32> -> tensor<?x64xf32>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
 // A user of the sum between the add and the norm: the fused op goes where
 // the add was, so that the user reads the updated residual.
 // CHECK-LABEL: func @sum_used_before_norm

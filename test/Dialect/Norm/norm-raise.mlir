@@ -352,6 +352,43 @@ func.func @residual_add_then_norm(%h: tensor<?x4096xbf16>, %r: tensor<?x4096xbf1
 
 // -----
 
+// linalg.map (short and long form), linalg.reduce with a short body, the
+// normalization and the weight in one map, bf16 result.
+// CHECK-LABEL: func @map_spelling
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<4x256xf32>, %[[W:[^:]*]]: tensor<256xf32>)
+// CHECK: norm.rmsnorm %[[X]] : tensor<4x256xf32>, gamma %[[W]] : tensor<256xf32> into %{{.*}} : tensor<4x256xbf16> -> tensor<4x256xbf16>
+// CHECK-NOT: linalg.
+func.func @map_spelling(%x: tensor<4x256xf32>, %w: tensor<256xf32>) -> tensor<4x256xbf16> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %full = tensor.empty() : tensor<4x256xf32>
+  %rows = tensor.empty() : tensor<4xf32>
+  %sq = linalg.map { arith.mulf } ins(%x, %x : tensor<4x256xf32>, tensor<4x256xf32>) outs(%full : tensor<4x256xf32>)
+  %acc = linalg.fill ins(%zero : f32) outs(%rows : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce { arith.addf } ins(%sq : tensor<4x256xf32>) outs(%acc : tensor<4xf32>) dimensions = [1]
+  %mean = linalg.map ins(%sum : tensor<4xf32>) outs(%rows : tensor<4xf32>)
+    (%s: f32, %o: f32) {
+      %n = arith.constant 2.560000e+02 : f32
+      %e = arith.constant 9.99999997E-7 : f32
+      %0 = arith.divf %s, %n : f32
+      %1 = arith.addf %0, %e : f32
+      %2 = math.rsqrt %1 : f32
+      linalg.yield %2 : f32
+    }
+  %invb = linalg.broadcast ins(%mean : tensor<4xf32>) outs(%full : tensor<4x256xf32>) dimensions = [1]
+  %wb = linalg.broadcast ins(%w : tensor<256xf32>) outs(%full : tensor<4x256xf32>) dimensions = [0]
+  %out = tensor.empty() : tensor<4x256xbf16>
+  %y = linalg.map ins(%x, %invb, %wb : tensor<4x256xf32>, tensor<4x256xf32>, tensor<4x256xf32>) outs(%out : tensor<4x256xbf16>)
+    (%a: f32, %b: f32, %c: f32, %o: bf16) {
+      %0 = arith.mulf %a, %b : f32
+      %1 = arith.mulf %0, %c : f32
+      %2 = arith.truncf %1 : f32 to bf16
+      linalg.yield %2 : bf16
+    }
+  return %y : tensor<4x256xbf16>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // Near misses: nothing is raised.
 //===----------------------------------------------------------------------===//
