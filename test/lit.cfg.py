@@ -15,7 +15,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.norm_obj_root, "test")
 # The inputs of tests are not tests. (Unit/ is a suite of its own, found
 # through its lit.site.cfg.py in the build tree.)
-config.excludes = ["Inputs", "external", "norm_opt.test.py", "CMakeLists.txt", "README.md",
+config.excludes = ["Inputs", "external", "norm_opt.test.py", "runtime.test.py", "CMakeLists.txt", "README.md",
                    "lit.cfg.py", "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
