@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""The performance suite of issue #6 in one run: norm-mlir kernels (launched
+through libnorm_runtime on PyTorch's stream), eager PyTorch (F.rms_norm) and
+torch.compile of the obvious PyTorch code, on the same inputs, checked
+against each other, with the device-to-device copy bandwidth of the same run.
+
+Every time is per launch inside a CUDA graph (as triton's
+do_bench_cudagraph): large shapes replay a graph that rotates over buffer
+sets spanning >= 300 MB (6x the 50 MB L2) so the cache cannot hold them;
+decode shapes are timed as latency in a graph without rotation.
+
+Usage (on the GPU machine; bundles from bench/build_bench.sh):
+  NORM_RUNTIME_LIBRARY=.../libnorm_runtime.so PYTHONPATH=python \\
+    python3 bench/bench_suite.py BUNDLES [--large] [--decode] [--only=op,...]
+"""
+
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+from norm_mlir.runtime import Bundle, Context
+
+EPS = 1e-5
+LARGE = [(32768, 4096), (16384, 8192), (8192, 5120), (4096, 16384),
+         (1024, 65536), (16384, 4095)]
+DECODE = [(1, 4096), (1, 7168), (32, 4096), (256, 4096)]
+OPS = ["rmsnorm", "add_rmsnorm", "rmsnorm_fp8", "add_rmsnorm_fp8",
+       "add_rmsnorm_fp8_g128", "rmsnorm_i8"]
+ROTATE_BYTES = 300 << 20
+FP8 = torch.float8_e4m3fn
+
+
+# --- PyTorch references: the obvious code (BASELINES-H100.md) -------------
+
+def t_norm(x, w):
+    xf = x.float()
+    return xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + EPS) * w.float()
+
+
+def t_rmsnorm(x, w):
+    return t_norm(x, w).to(x.dtype)
+
+
+def t_add_rmsnorm(x, r, w):
+    s = x + r
+    return t_rmsnorm(s, w), s
+
+
+def t_quant(y, qmax, dtype):
+    scale = y.abs().amax(-1, keepdim=True) / qmax
+    q = y / scale
+    if dtype == torch.int8:
+        q = q.round()
+    return q.clamp(-qmax - (dtype == torch.int8), qmax).to(dtype), scale
+
+
+def t_rmsnorm_fp8(x, w):
+    return t_quant(t_norm(x, w), 448.0, FP8)
+
+
+def t_add_rmsnorm_fp8(x, r, w):
+    s = x + r
+    q, scale = t_quant(t_norm(s, w), 448.0, FP8)
+    return q, scale, s
+
+
+def t_add_rmsnorm_fp8_g128(x, r, w):
+    s = x + r
+    y = t_norm(s, w)
+    m, h = y.shape
+    q, scale = t_quant(y.view(m, h // 128, 128), 448.0, FP8)
+    return q.view(m, h), scale.view(m, h // 128), s
+
+
+def t_rmsnorm_i8(x, w):
+    return t_quant(t_norm(x, w), 127.0, torch.int8)
+
+
+TORCH = {"rmsnorm": t_rmsnorm, "add_rmsnorm": t_add_rmsnorm,
+         "rmsnorm_fp8": t_rmsnorm_fp8, "add_rmsnorm_fp8": t_add_rmsnorm_fp8,
+         "add_rmsnorm_fp8_g128": t_add_rmsnorm_fp8_g128,
+         "rmsnorm_i8": t_rmsnorm_i8}
+HAS_RESIDUAL = {"add_rmsnorm", "add_rmsnorm_fp8", "add_rmsnorm_fp8_g128"}
+
+
+def eager_fn(op):
+    """PyTorch's own kernel where one exists."""
+    if op == "rmsnorm":
+        return lambda x, w: F.rms_norm(x, (x.shape[-1],), w, EPS)
+    if op == "add_rmsnorm":
+        def f(x, r, w):
+            s = x + r
+            return F.rms_norm(s, (s.shape[-1],), w, EPS), s
+        return f
+    return None
+
+
+_compiled = {}
+
+
+def compiled_fn(op, h, dtype):
+    key = (op, h, dtype)
+    if key not in _compiled:
+        _compiled[key] = torch.compile(TORCH[op])
+    return _compiled[key]
+
+
+# --- timing ----------------------------------------------------------------
+
+def graph_time_us(launches, reps=20):
+    """Per-launch time of `launches` (callables, one per buffer set) replayed
+    in a CUDA graph."""
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        for fn in launches * 2:
+            fn()
+    torch.cuda.current_stream().wait_stream(stream)
+    torch.cuda.synchronize()
+    per_graph = max(len(launches), 16 // len(launches) * len(launches))
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for i in range(per_graph):
+            launches[i % len(launches)]()
+    graph.replay()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        start = torch.cuda.Event(enable_timing=True)
+        end = torch.cuda.Event(enable_timing=True)
+        start.record()
+        graph.replay()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end) * 1000 / per_graph)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def copy_bandwidth():
+    n = 1 << 30
+    src = [torch.empty(n // 4, dtype=torch.uint8, device="cuda")
+           for _ in range(2)]
+    dst = [torch.empty_like(s) for s in src]
+    us = graph_time_us([lambda i=i: dst[i].copy_(src[i]) for i in range(2)])
+    return 2 * (n // 4) / us / 1e3
+
+
+# --- norm-mlir launches ----------------------------------------------------
+
+class NormOp:
+    """One op of the suite compiled into a bundle: the fused kernel, and the
+    unfused chain (fuse=false) for the quantizing ops."""
+
+    def __init__(self, ctx, bundles, unfused, op, h):
+        self.ctx, self.op = ctx, op
+        self.bundle = bundles
+        suffixes = ("rmsnorm", "add_rmsnorm", "rmsnorm_quantize")
+        fused = [k for k in bundles.kernels()
+                 if k.startswith(op + "_") and k[len(op) + 1:] in suffixes]
+        assert len(fused) == 1, (op, bundles.kernels())
+        self.kernel = fused[0]
+        self.info = bundles.info(self.kernel)
+        self.unfused = unfused
+        self.chain = []
+        if self.info["op"] == "rmsnorm_quantize":
+            self.chain = [k for k in unfused.kernels()
+                          if k.startswith(op + "_") and k[len(op) + 1:] in
+                          ("rmsnorm", "add_rmsnorm", "quantize")]
+            assert len(self.chain) == 2, (op, unfused.kernels())
+
+    def tensors_for(self, info, buffers):
+        return [buffers[t["name"]] for t in info["tensors"]]
+
+    def launcher(self, buffers):
+        args = self.tensors_for(self.info, buffers)
+        ctx, bundle, kernel = self.ctx, self.bundle, self.kernel
+        return lambda: ctx.launch(bundle, kernel, args,
+                                  torch.cuda.current_stream())
+
+    def chain_launcher(self, buffers):
+        """The unfused chain: the norm kernel writes the normalized row, the
+        quantize kernel reads it back."""
+        steps = []
+        for kernel in sorted(self.chain, key=lambda k: k.endswith("quantize")):
+            info = self.unfused.info(kernel)
+            names = {t["name"]: t for t in info["tensors"]}
+            args = []
+            for t in info["tensors"]:
+                name = t["name"]
+                if kernel.endswith("quantize") and name == "input":
+                    name = "normalized"
+                if not kernel.endswith("quantize") and name == "output":
+                    name = "normalized"
+                args.append(buffers[name])
+            steps.append((kernel, args))
+        ctx, bundle = self.ctx, self.unfused
+
+        def run():
+            for kernel, args in steps:
+                ctx.launch(bundle, kernel, args, torch.cuda.current_stream())
+        return run
+
+
+def make_buffers(op, m, h, dtype):
+    x = torch.randn(m, h, device="cuda", dtype=dtype)
+    r = torch.randn(m, h, device="cuda", dtype=dtype)
+    b = dict(input=x, residual=r,
+             residual_out=torch.empty_like(x),
+             normalized=torch.empty_like(x))
+    if op in ("rmsnorm", "add_rmsnorm"):
+        b["output"] = torch.empty_like(x)
+    elif op == "rmsnorm_i8":
+        b["output"] = torch.empty(m, h, device="cuda", dtype=torch.int8)
+        b["scales"] = torch.empty(m, 1, device="cuda")
+    else:
+        b["output"] = torch.empty(m, h, device="cuda", dtype=FP8)
+        groups = h // 128 if op.endswith("g128") else 1
+        b["scales"] = torch.empty(m, groups, device="cuda")
+    return b
+
+
+def moved_bytes(op, m, h, dtype):
+    e = torch.tensor([], dtype=dtype).element_size()
+    n = m * h
+    reads = n * e * (2 if op in HAS_RESIDUAL else 1) + h * e
+    if op in ("rmsnorm", "add_rmsnorm"):
+        writes = n * e
+    else:
+        groups = h // 128 if op.endswith("g128") else 1
+        writes = n + 4 * m * groups
+    if op in HAS_RESIDUAL:
+        writes += n * e
+    return reads + writes
+
+
+def rel_l2(a, b):
+    a, b = a.double(), b.double()
+    return ((a - b).norm() / b.norm().clamp_min(1e-30)).item()
+
+
+def agreement(op, b, w):
+    """Our outputs against the PyTorch reference on buffer set `b`."""
+    x, r = b["input"], b["residual"]
+    if op == "rmsnorm":
+        return rel_l2(b["output"], t_norm(x, w)) < 8e-3
+    if op == "add_rmsnorm":
+        s = x + r
+        return (torch.equal(b["residual_out"], s)
+                and rel_l2(b["output"], t_norm(s, w)) < 8e-3)
+    s = x + r if op in HAS_RESIDUAL else x
+    y = t_norm(s, w)
+    m, h = y.shape
+    q, sc = b["output"].float(), b["scales"]
+    deq = (q.view(m, sc.shape[1], -1) * sc.unsqueeze(-1)).view(m, h)
+    ok = rel_l2(deq, y) < (0.06 if q.dtype != torch.int8 else 0.02)
+    if op in HAS_RESIDUAL:
+        ok = ok and torch.equal(b["residual_out"], s)
+    return ok
+
+
+def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate):
+    fused, unfused = bundles
+    norm_op = NormOp(ctx, fused, unfused, op, h)
+    set_bytes = moved_bytes(op, m, h, dtype) * 2  # + normalized buffers
+    sets = max(2, min(8, math.ceil(ROTATE_BYTES / set_bytes))) if rotate else 1
+    w = torch.randn(h, device="cuda", dtype=dtype) * 0.5 + 1
+    buffers = [make_buffers(op, m, h, dtype) for _ in range(sets)]
+    for b in buffers:
+        b["gamma"] = w
+    launches = [norm_op.launcher(b) for b in buffers]
+    launches[0]()
+    torch.cuda.synchronize()
+    agree = agreement(op, buffers[0], w)
+    ours = graph_time_us(launches)
+    row = dict(op=op, m=m, h=h, dtype=str(dtype).split(".")[1], ours=ours,
+               agree=agree, gbs=moved_bytes(op, m, h, dtype) / ours / 1e3)
+    row["pct"] = 100 * row["gbs"] / copy
+    args = (lambda b: (b["input"], b["residual"], w)) if op in HAS_RESIDUAL \
+        else (lambda b: (b["input"], w))
+    fn = compiled_fn(op, h, dtype)
+    for b in buffers[:1]:
+        if m > 1:
+            torch._dynamo.mark_dynamic(b["input"], 0)
+            if op in HAS_RESIDUAL:
+                torch._dynamo.mark_dynamic(b["residual"], 0)
+        fn(*args(b))
+    row["compile"] = graph_time_us([lambda b=b: fn(*args(b)) for b in buffers])
+    eager = eager_fn(op)
+    if eager:
+        row["eager"] = graph_time_us(
+            [lambda b=b: eager(*args(b)) for b in buffers])
+    if norm_op.chain:
+        row["unfused"] = graph_time_us(
+            [norm_op.chain_launcher(b) for b in buffers])
+    del buffers
+    torch.cuda.empty_cache()
+    return row
+
+
+def main():
+    root = sys.argv[1]
+    flags = set(a for a in sys.argv[2:] if not a.startswith("--only="))
+    only = [a.split("=", 1)[1].split(",") for a in sys.argv[2:]
+            if a.startswith("--only=")]
+    ops = only[0] if only else OPS
+    shapes = []
+    if "--large" in flags or not flags:
+        shapes += [(m, h, True) for m, h in LARGE]
+    if "--decode" in flags or not flags:
+        shapes += [(m, h, False) for m, h in DECODE]
+    ctx = Context()
+    copy = copy_bandwidth()
+    print(f"device {torch.cuda.get_device_name()} ({ctx.chip}), torch "
+          f"{torch.__version__}; device-to-device copy {copy:.0f} GB/s",
+          flush=True)
+    cases = [(op, m, h, torch.bfloat16, rotate) for m, h, rotate in shapes
+             for op in ops if not (op.endswith("g128") and h % 128)]
+    if "--large" in flags or not flags:
+        cases += [("rmsnorm", 16384, 8192, dt, True)
+                  for dt in (torch.float16, torch.float32)]
+    rows = []
+    start = time.time()
+    for op, m, h, dtype, rotate in cases:
+        short = {torch.bfloat16: "bf16", torch.float16: "f16",
+                 torch.float32: "f32"}[dtype]
+        name = f"h{h}_{short}"
+        bundles = (Bundle(os.path.join(root, name)),
+                   Bundle(os.path.join(root, name + "-unfused")))
+        row = bench_op(ctx, bundles, op, m, h, dtype, copy, rotate)
+        row["rotate"] = rotate
+        rows.append(row)
+        print(format_row(row), flush=True)
+    print(f"\n{len(rows)} cases in {time.time() - start:.0f} s; copy "
+          f"{copy:.0f} GB/s\n")
+    print(table(rows))
+
+
+def format_row(r):
+    s = (f"{r['op']:22s} {r['m']:6d}x{r['h']:<6d} {r['dtype']:9s} "
+         f"{r['ours']:9.2f} us {r['gbs']:7.0f} GB/s {r['pct']:5.1f}% | "
+         f"compile {r['compile']:8.2f} us x{r['compile'] / r['ours']:.2f}")
+    if "eager" in r:
+        s += f" | eager {r['eager']:8.2f} us x{r['eager'] / r['ours']:.2f}"
+    if "unfused" in r:
+        s += f" | unfused {r['unfused']:8.2f} us x{r['unfused'] / r['ours']:.2f}"
+    return s + ("" if r["agree"] else "  MISMATCH")
+
+
+def table(rows):
+    out = ["| op | M x H | input | norm-mlir | GB/s | % of copy | "
+           "torch.compile (speed-up) | eager (speed-up) | unfused chain "
+           "(speed-up) | agrees |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        eager = (f"{r['eager']:.2f} us ({r['eager'] / r['ours']:.2f}x)"
+                 if "eager" in r else "")
+        unfused = (f"{r['unfused']:.2f} us ({r['unfused'] / r['ours']:.2f}x)"
+                   if "unfused" in r else "")
+        pct = f"{r['pct']:.1f}%" if r["rotate"] else "(latency)"
+        gbs = f"{r['gbs']:.0f}" if r["rotate"] else ""
+        out.append(f"| {r['op']} | {r['m']} x {r['h']} | {r['dtype']} | "
+                   f"{r['ours']:.2f} us | {gbs} | {pct} | "
+                   f"{r['compile']:.2f} us ({r['compile'] / r['ours']:.2f}x) | "
+                   f"{eager} | {unfused} | {'yes' if r['agree'] else 'NO'} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
