@@ -54,6 +54,12 @@ def cases_for(h):
                           qt="i8", scheme="static", clip=1.5))
         cases.append(dict(name=f"qst_{dt}_e4m3", op="quantize", dt=dt,
                           qt="f8E4M3FN", scheme="static"))
+        # Fused [add +] rmsnorm + quantize, as norm-fuse produces it.
+        cases.append(dict(name=f"fused_{dt}_add_e4m3", op="fused", dt=dt,
+                          qt="f8E4M3FN", scheme="per_token", residual=True,
+                          inter=dt))
+        cases.append(dict(name=f"fused_{dt}_i8_keep", op="fused", dt=dt,
+                          qt="i8", scheme="per_token", keep=True, inter=dt))
         group = 128 if h != "dyn" and h % 128 == 0 else (
             64 if h != "dyn" and h % 64 == 0 else None)
         if h == "dyn":
@@ -87,6 +93,25 @@ def mlir_for(h, case):
         args = [f"%x: {x}", f"%r: {r}", f"%w: {w}", f"%y: {y}", f"%ro: {r}"]
         body = (f"norm.add_rmsnorm %x : {x}, residual %r : {r}, gamma %w : {w}"
                 f" into %y : {y}, %ro : {r} {{epsilon = {case['eps']:e} : f32}}")
+    elif case["op"] == "fused":
+        q = row_type(h, case["qt"])
+        w = vec_type(h, dt)
+        s = scale_type(h, "per_token", None, None)
+        args = [f"%x: {x}"]
+        operands = f"norm.rmsnorm_quantize per_token %x : {x}"
+        if case.get("residual"):
+            args.append(f"%r: {x}")
+            operands += f" residual %r : {x}"
+        args += [f"%w: {w}", f"%q: {q}", f"%s: {s}"]
+        operands += f" gamma %w : {w} into %q : {q}, %s : {s}"
+        if case.get("residual"):
+            args.append(f"%ro: {x}")
+            operands += f" residual_out %ro : {x}"
+        if case.get("keep"):
+            args.append(f"%y: {x}")
+            operands += f" normalized_out %y : {x}"
+        body = (f"{operands} {{epsilon = 1.0e-05 : f32, "
+                f"intermediate_type = {case['inter']}}}")
     else:
         q = row_type(h, case["qt"])
         args = [f"%x: {x}"]
