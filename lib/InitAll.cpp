@@ -12,11 +12,13 @@
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Dialect/Norm/Transforms/BufferizableOpInterfaceImpl.h"
 #include "norm/Dialect/Norm/Transforms/Passes.h"
+#include "norm/Dialect/Norm/Transforms/TilingInterfaceImpl.h"
 #include "norm/Pipelines/Pipelines.h"
 
 void mlir::norm::registerAllDialects(DialectRegistry &registry) {
   registry.insert<NormDialect>();
   registerBufferizableOpInterfaceExternalModels(registry);
+  registerTilingInterfaceExternalModels(registry);
 }
 
 void mlir::norm::registerAllPasses() {

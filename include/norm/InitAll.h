@@ -14,7 +14,8 @@ namespace mlir {
 class DialectRegistry;
 
 namespace norm {
-/// Adds the norm dialect and its external interface models (bufferization).
+/// Adds the norm dialect and its external interface models (bufferization,
+/// tiling).
 void registerAllDialects(DialectRegistry &registry);
 
 /// Registers norm-mlir's passes and pass pipelines with the global registry,

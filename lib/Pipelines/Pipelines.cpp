@@ -13,6 +13,9 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
+#include <cstdint>
+
 using namespace mlir;
 using namespace mlir::norm;
 
@@ -32,18 +35,50 @@ static const char *kBufferize =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},";
 
-/// The tensor-level part of a pipeline: raising and fusion (which only make
-/// sense on tensors), then bufferization; nothing for memref inputs.
+/// The passes before `norm-to-gpu`: raising and fusion (which only make
+/// sense on tensors), the schedule choice `tilePass` (on the fused ops),
+/// then bufferization; only `tilePass` for memref inputs.
 template <typename OptionsT>
-static std::string getTensorPasses(const OptionsT &options) {
+static std::string getFrontPasses(const OptionsT &options,
+                                  const std::string &tilePass) {
+  std::string tile = options.tile ? tilePass + "," : "";
   if (!options.bufferize)
-    return "";
+    return tile;
   std::string passes;
   if (options.raise)
     passes += "norm-raise,";
   if (options.fuse)
     passes += "norm-fuse,";
-  return passes + kBufferize;
+  return passes + tile + kBufferize;
+}
+
+/// Dynamic shared memory a block of an sm_XX chip may use (after opting in
+/// above 48 KiB, which the runtime does).
+static int64_t getNVIDIASharedMemoryPerBlock(int version) {
+  switch (version) {
+  case 70:
+  case 72:
+    return 96 * 1024;
+  case 75:
+    return 64 * 1024;
+  case 80:
+  case 87:
+    return 163 * 1024;
+  case 86:
+  case 89:
+  case 120:
+  case 121:
+    return 99 * 1024;
+  case 90:
+  case 100:
+  case 101:
+  case 103:
+  case 110:
+    return 227 * 1024;
+  default:
+    // What every CUDA GPU gives without opting in.
+    return 48 * 1024;
+  }
 }
 
 static SmallVector<std::string> splitChips(StringRef list) {
@@ -99,6 +134,11 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
     }
     paired = hasFP8;
   }
+  // One binary runs on every chip of the list: the smallest limit.
+  int64_t sharedMemory = INT64_MAX;
+  for (const std::string &chip : chips)
+    sharedMemory =
+        std::min(sharedMemory, getNVIDIASharedMemoryPerBlock(*smVersion(chip)));
   StringRef format = options.format;
   if (format != "isa" && format != "bin" && format != "fatbin") {
     error = "norm-to-nvvm: 'format' must be isa, bin or fatbin, got '" +
@@ -131,8 +171,11 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
                             chip, features, options.optLevel.getValue())
                   .str();
   }
+  std::string target =
+      llvm::formatv("warp-size=32 shared-memory-per-block={0}", sharedMemory)
+          .str();
   std::string text = llvm::formatv(
-      "{0}norm-to-gpu{{warp-size=32},canonicalize,cse,"
+      "{0}norm-to-gpu{{{5}},canonicalize,cse,"
       "gpu.module(norm-lower-fp8-conversions{{nvvm-paired={1}}),canonicalize,"
       "convert-scf-to-cf,convert-func-to-llvm,expand-strided-metadata,"
       "{2}lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
@@ -142,8 +185,8 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
       "gpu-to-llvm,gpu-module-to-binary{{format={3} toolkit={4}},"
       "convert-math-to-llvm,finalize-memref-to-llvm,convert-cf-to-llvm,"
       "canonicalize,cse,reconcile-unrealized-casts",
-      getTensorPasses(options), *paired ? "true" : "false", attach, format,
-      cudaPath);
+      getFrontPasses(options, "norm-tile{" + target + "}"),
+      *paired ? "true" : "false", attach, format, cudaPath, target);
   return addPipeline(pm, text, error);
 }
 
@@ -211,8 +254,14 @@ mlir::norm::buildNormToROCDLPipeline(OpPassManager &pm,
         llvm::formatv("rocdl-attach-target{{chip={0} O={1} wave64={2}},", chip,
                       options.optLevel.getValue(), wave64 ? "true" : "false")
             .str();
+  // LDS per workgroup: 64 KiB on every supported chip (gfx950 has more,
+  // unused until a launch above 64 KiB is tested there).
+  std::string target =
+      llvm::formatv("warp-size={0} shared-memory-per-block={1}",
+                    wave64 ? 64 : 32, 64 * 1024)
+          .str();
   std::string text = llvm::formatv(
-      "{0}norm-to-gpu{{warp-size={1}},canonicalize,cse,"
+      "{0}norm-to-gpu{{{1}},canonicalize,cse,"
       "gpu.module(convert-arith-to-amdgpu{{chipset={2} "
       "saturate-fp8-truncf=true},norm-lower-fp8-conversions,"
       "convert-vector-to-llvm),canonicalize,"
@@ -224,8 +273,8 @@ mlir::norm::buildNormToROCDLPipeline(OpPassManager &pm,
       "gpu-to-llvm,gpu-module-to-binary{{format={4} toolkit={5}},"
       "convert-math-to-llvm,finalize-memref-to-llvm,convert-cf-to-llvm,"
       "canonicalize,cse,reconcile-unrealized-casts",
-      getTensorPasses(options), wave64 ? 64 : 32, chips.front(), attach, format,
-      toolkit);
+      getFrontPasses(options, "norm-tile{" + target + "}"), target,
+      chips.front(), attach, format, toolkit);
   return addPipeline(pm, text, error);
 }
 

@@ -16,8 +16,11 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     with a `gpu.launch_func` of a kernel generated into the `gpu.module`
     `@norm_kernels`. Each kernel handles whole rows: 16-byte vector loads
     where H allows, f32 accumulation, warp shuffles and a shared-memory block
-    reduction, the row kept in registers between the reduction and the
-    scaling when it fits (see RowSchedule.h). FP8 results are produced with
+    reduction, and the row kept in registers, cached in dynamic shared
+    memory or read again between the reduction and the scaling. The layout
+    is the op's `schedule` attribute (`norm-tile` attaches one); an op
+    without one gets the same default `norm-tile` would choose from the
+    options below (`RowSchedule.h`). FP8 results are produced with
     `arith.truncf` after saturating to the format's range, so any lowering of
     the conversion (hardware or emulated) gives the saturating result.
 
@@ -41,8 +44,12 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            "Threads per warp (wavefront) of the target">,
     Option<"maxRegisterElements", "max-register-elements", "int64_t",
            /*default=*/"64",
-           "Most row elements a thread keeps in registers; longer rows are "
-           "read twice">
+           "Most row elements a thread keeps in registers, for ops without "
+           "a schedule; longer rows go to shared memory or are read twice">,
+    Option<"sharedMemoryPerBlock", "shared-memory-per-block", "int64_t",
+           /*default=*/"49152",
+           "Shared memory a block may use (bytes), for ops without a "
+           "schedule; rows that fit are cached there">
   ];
 }
 

@@ -55,6 +55,12 @@ struct NormToNVVMPipelineOptions
       llvm::cl::desc("With bufferize: fuse residual adds and quantizations "
                      "into norm ops first (norm-fuse)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> tile{
+      *this, "tile",
+      llvm::cl::desc("Choose every norm op's schedule for the target "
+                     "(norm-tile) before the lowering; a schedule already on "
+                     "an op is kept"),
+      llvm::cl::init(true)};
 };
 
 struct NormToROCDLPipelineOptions
@@ -95,6 +101,12 @@ struct NormToROCDLPipelineOptions
       *this, "fuse",
       llvm::cl::desc("With bufferize: fuse residual adds and quantizations "
                      "into norm ops first (norm-fuse)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> tile{
+      *this, "tile",
+      llvm::cl::desc("Choose every norm op's schedule for the target "
+                     "(norm-tile) before the lowering; a schedule already on "
+                     "an op is kept"),
       llvm::cl::init(true)};
 };
 

@@ -11,8 +11,8 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
-#include "norm/Conversion/NormToGPU/RowSchedule.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Dialect/Norm/IR/RowSchedule.h"
 
 namespace mlir {
 namespace norm {
@@ -216,7 +216,8 @@ static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
 /// The manifest entry of one kernel: what the runtime needs to launch it.
 static DictionaryAttr describeKernel(MLIRContext *ctx,
                                      const RowKernelSpec &spec,
-                                     const RowSchedule &schedule) {
+                                     const RowSchedule &schedule,
+                                     int64_t sharedMemoryBytes) {
   Builder b(ctx);
   SmallVector<Attribute> args;
   for (const KernelOperand &operand : spec.operands) {
@@ -295,10 +296,13 @@ static DictionaryAttr describeKernel(MLIRContext *ctx,
        b.getNamedAttr("vector_width",
                       b.getI64IntegerAttr(schedule.vectorWidth)),
        b.getNamedAttr("cols", b.getI64IntegerAttr(spec.cols)),
+       // Whether the kernel reads the row from memory once.
        b.getNamedAttr("row_cached",
-                      b.getBoolAttr(schedule.cacheRowInRegisters &&
-                                    schedule.chunks.has_value())),
-       b.getNamedAttr("dynamic_shared_memory", b.getI64IntegerAttr(0))});
+                      b.getBoolAttr(schedule.rowStorage != RowStorage::Stream)),
+       b.getNamedAttr("row_storage", b.getStringAttr(stringifyRowStorage(
+                                         schedule.rowStorage))),
+       b.getNamedAttr("dynamic_shared_memory",
+                      b.getI64IntegerAttr(sharedMemoryBytes))});
 }
 
 namespace {
@@ -372,25 +376,29 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
 
   auto inputType = cast<MemRefType>(plan.memrefs[spec.input].getType());
   spec.cols = inputType.getShape().back();
-  RowScheduleRequest request;
-  request.cols = ShapedType::isDynamic(spec.cols) ? -1 : spec.cols;
-  request.warpSize = warpSize;
-  request.maxRegisterElements = maxRegisterElements;
-  request.widestElementBytes = 1;
+  spec.cachedElementType =
+      spec.operands[spec.residual >= 0 ? spec.residual : spec.input]
+          .elementType;
   // Vectors are sized by the row operands; a wider per-column operand (f32
   // smooth scales next to f16 rows) is read as several 16-byte pieces.
-  for (const KernelOperand &operand : spec.operands) {
-    if (operand.role != OperandRole::Row)
-      continue;
-    int64_t bytes = byteWidth(operand.elementType);
-    request.widestElementBytes = std::max(request.widestElementBytes, bytes);
-  }
-  if (spec.quantize && spec.scheme == QuantScheme::PerGroup)
-    request.groupSize = spec.groupSize;
+  RowKernelShape shape = getRowKernelShape(op);
   std::string whyNot;
-  std::optional<RowSchedule> schedule = chooseRowSchedule(request, whyNot);
-  if (!schedule)
+  std::optional<RowSchedule> schedule;
+  if (auto attr = op->getAttrOfType<ScheduleAttr>("schedule")) {
+    // The op verifier checked it against the op; only the target is left.
+    schedule = RowSchedule::fromAttr(attr);
+  } else {
+    RowScheduleTarget target;
+    target.warpSize = warpSize;
+    target.maxRegisterElements = maxRegisterElements;
+    target.sharedMemoryPerBlock = sharedMemoryPerBlock;
+    schedule = chooseRowSchedule(shape, target, whyNot);
+    if (!schedule)
+      return op->emitOpError("cannot lower to GPU: ") << whyNot;
+  }
+  if (failed(checkRowScheduleForTarget(*schedule, shape, warpSize, whyNot)))
     return op->emitOpError("cannot lower to GPU: ") << whyNot;
+  int64_t sharedMemoryBytes = getSharedMemoryBytes(*schedule, shape);
   for (KernelOperand &operand : spec.operands)
     if (operand.role == OperandRole::Row || operand.role == OperandRole::Vector)
       operand.alignment =
@@ -402,7 +410,8 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,
                                       *schedule, warpSize);
   manifest.push_back(NamedAttribute(
-      kernel.getNameAttr(), describeKernel(op->getContext(), spec, *schedule)));
+      kernel.getNameAttr(),
+      describeKernel(op->getContext(), spec, *schedule, sharedMemoryBytes)));
 
   // Host side: pointers, shape and strides, then the launch (skipped for no
   // rows: a grid of zero blocks is an error on every driver).
@@ -437,9 +446,13 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
                                         arith::ConstantIndexOp::create(b, 0));
   auto ifOp = scf::IfOp::create(b, hasRows, /*withElseRegion=*/false);
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  Value sharedBytes;
+  if (sharedMemoryBytes)
+    sharedBytes = arith::ConstantOp::create(
+        b, b.getI32IntegerAttr(static_cast<int32_t>(sharedMemoryBytes)));
   gpu::LaunchFuncOp::create(b, kernel, gpu::KernelDim3{grid, one, one},
-                            gpu::KernelDim3{blockSize, one, one},
-                            /*dynamicSharedMemorySize=*/Value(), args);
+                            gpu::KernelDim3{blockSize, one, one}, sharedBytes,
+                            args);
 
   // The tensor results were bufferized away: the op has none left to replace.
   op->erase();

@@ -8,11 +8,17 @@
 // computed on a clamped row index and never stored, which keeps every lane
 // in the shuffles and barriers.
 //
+// Between the reduction and the scaling the row stays in registers, in
+// dynamic shared memory (each thread reads back only the vectors it wrote, so
+// no barrier is needed) or is streamed from memory again, as the schedule
+// says.
+//
 //===----------------------------------------------------------------------===//
 
 #include "RowKernelEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -22,6 +28,11 @@
 
 using namespace mlir;
 using namespace mlir::norm;
+
+/// Static chunk loops longer than this become scf.for loops (unless the row
+/// is kept in registers, which needs constant chunk indices): unrolling them
+/// only grows the kernel.
+static constexpr int64_t kMaxUnrolledChunks = 16;
 
 SmallVector<int> RowKernelSpec::stridedOperands() const {
   SmallVector<int> result;
@@ -39,7 +50,12 @@ public:
   RowKernelEmitter(gpu::GPUFuncOp func, const RowKernelSpec &spec,
                    const RowSchedule &schedule, int64_t warpSize)
       : func(func), spec(spec), schedule(schedule), warpSize(warpSize),
-        b(func.getLoc(), func.getContext()) {}
+        b(func.getLoc(), func.getContext()) {
+    std::optional<int64_t> staticChunks = schedule.getChunks(spec.cols);
+    if (staticChunks && (schedule.rowStorage == RowStorage::Registers ||
+                         *staticChunks <= kMaxUnrolledChunks))
+      unrolledChunks = staticChunks;
+  }
 
   void emit();
 
@@ -77,6 +93,8 @@ private:
   Value stride(int operand) { return strides.lookup(operand); }
 
   Value address(int operand, Value elementOffset);
+  /// `load()`, or zeros where `valid` (null: always valid) is false.
+  Value loadIf(Value valid, function_ref<Value()> load);
   Value loadVector(int operand, Value elementOffset, Value valid);
   void storeVector(int operand, Value elementOffset, Value value, Value valid);
   void ifThen(Value cond, function_ref<void()> body);
@@ -92,6 +110,10 @@ private:
     return arith::AndIOp::create(b, lhs, rhs);
   }
   Value loadSource(Value k, bool firstPass);
+  /// The row cached in shared memory: chunk k of this thread's row.
+  Value sharedOffset(Value k);
+  Value loadShared(Value k);
+  void storeShared(Value k, Value value);
   Value normalizeChunk(Value k, Value x, Value invRms);
   /// Stores `value` (f32) to row operand `operand`, rounded to its type.
   void storeRow(int operand, Value k, Value value);
@@ -110,7 +132,7 @@ private:
   Value reduceRow(Value value, Combine kind);
 
   /// Calls `body(k)` for every chunk of the row: unrolled with constant k
-  /// when the schedule knows the chunk count, else an scf.for. `body`
+  /// when `unrolledChunks` is set, else an scf.for. `body`
   /// returns the chunk's partial statistic (or null); they are combined.
   Value forEachChunk(Combine kind, function_ref<Value(Value k)> body);
 
@@ -120,7 +142,11 @@ private:
   int64_t warpSize;
   ImplicitLocOpBuilder b;
 
-  Value threadIndex, lane, row, rowValid, rows, cols;
+  /// Chunks per thread when the chunk loops are unrolled.
+  std::optional<int64_t> unrolledChunks;
+  Value threadIndex, lane, rowInBlock, row, rowValid, rows, cols;
+  /// The block's rows in dynamic shared memory (row_storage = shared).
+  Value sharedRows;
   DenseMap<int, Value> strides;
   /// Rows kept in registers, by constant chunk index: as loaded (after the
   /// residual add) and as handed to the quantizer.
@@ -141,13 +167,16 @@ Value RowKernelEmitter::loadVector(int operand, Value elementOffset,
   auto memoryType =
       VectorType::get({schedule.vectorWidth}, storageType(element));
   int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
-  auto load = [&]() -> Value {
+  return loadIf(valid, [&]() -> Value {
     Value loaded = LLVM::LoadOp::create(
         b, memoryType, address(operand, elementOffset), alignment);
     if (element.isF32())
       return loaded;
     return arith::ExtFOp::create(b, f32Vector(), loaded);
-  };
+  });
+}
+
+Value RowKernelEmitter::loadIf(Value valid, function_ref<Value()> load) {
   if (!valid)
     return load();
   auto ifOp = scf::IfOp::create(b, TypeRange{f32Vector()}, valid,
@@ -233,6 +262,40 @@ Value RowKernelEmitter::loadSource(Value k, bool firstPass) {
   return loadVector(spec.input, rowOffset(spec.input), valid);
 }
 
+Value RowKernelEmitter::sharedOffset(Value k) {
+  Value offset = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, rowInBlock, i64(spec.cols)), column(k));
+  return arith::IndexCastOp::create(b, b.getIndexType(), offset);
+}
+
+Value RowKernelEmitter::loadShared(Value k) {
+  Type element = spec.cachedElementType;
+  auto type = VectorType::get({schedule.vectorWidth}, element);
+  int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
+  return loadIf(chunkValid(k, column(k)), [&]() -> Value {
+    Value loaded =
+        vector::LoadOp::create(b, type, sharedRows, sharedOffset(k),
+                               /*nontemporal=*/false, llvm::Align(alignment));
+    if (element.isF32())
+      return loaded;
+    return arith::ExtFOp::create(b, f32Vector(), loaded);
+  });
+}
+
+void RowKernelEmitter::storeShared(Value k, Value value) {
+  Type element = spec.cachedElementType;
+  int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
+  // Exact: the value came from (or was rounded to) this type.
+  if (!element.isF32())
+    value = arith::TruncFOp::create(
+        b, VectorType::get({schedule.vectorWidth}, element), value);
+  // Columns past H would spill into the next row's (or past the) buffer.
+  ifThen(chunkValid(k, column(k)), [&] {
+    vector::StoreOp::create(b, value, sharedRows, sharedOffset(k),
+                            /*nontemporal=*/false, llvm::Align(alignment));
+  });
+}
+
 Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes, Combine kind) {
   for (int64_t offset = lanes / 2; offset >= 1; offset /= 2) {
     auto shuffle = gpu::ShuffleOp::create(b, value, offset, warpSize,
@@ -247,15 +310,16 @@ Value RowKernelEmitter::reduceRow(Value value, Combine kind) {
   if (tpr <= warpSize)
     return reduceLanes(value, tpr, kind);
 
-  // Several warps per row (one row per block): warp shuffles, then the warp
-  // results through shared memory. Every reduction gets its own buffer so no
-  // second barrier is needed before the next one.
+  // Several warps per row: warp shuffles, then the warp results through
+  // shared memory, one slot per warp of the block. Every reduction gets its
+  // own buffer so no second barrier is needed before the next one.
   value = reduceLanes(value, warpSize, kind);
   int64_t warps = tpr / warpSize;
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  auto bufferType = MemRefType::get({warps}, b.getF32Type(),
-                                    MemRefLayoutAttrInterface{}, workgroup);
+  auto bufferType =
+      MemRefType::get({warps * schedule.rowsPerBlock}, b.getF32Type(),
+                      MemRefLayoutAttrInterface{}, workgroup);
   Value buffer = func.addWorkgroupAttribution(bufferType, b.getLoc());
   Value index = arith::IndexCastOp::create(b, b.getIndexType(), threadIndex);
   Value warp = arith::DivUIOp::create(
@@ -266,10 +330,18 @@ Value RowKernelEmitter::reduceRow(Value value, Combine kind) {
                                         arith::ConstantIndexOp::create(b, 0));
   ifThen(isFirst, [&] { memref::StoreOp::create(b, value, buffer, warp); });
   gpu::BarrierOp::create(b);
+  // The row's warps are consecutive: rowInBlock * warps, ... .
+  Value first;
+  if (schedule.rowsPerBlock > 1)
+    first = arith::MulIOp::create(
+        b, arith::IndexCastOp::create(b, b.getIndexType(), rowInBlock),
+        arith::ConstantIndexOp::create(b, warps));
   Value result;
   for (int64_t w = 0; w < warps; ++w) {
-    Value partial = memref::LoadOp::create(
-        b, buffer, ValueRange{arith::ConstantIndexOp::create(b, w)});
+    Value slot = arith::ConstantIndexOp::create(b, w);
+    if (first)
+      slot = arith::AddIOp::create(b, first, slot);
+    Value partial = memref::LoadOp::create(b, buffer, ValueRange{slot});
     result = result ? combine(kind, result, partial) : partial;
   }
   return result;
@@ -278,8 +350,8 @@ Value RowKernelEmitter::reduceRow(Value value, Combine kind) {
 Value RowKernelEmitter::forEachChunk(Combine kind,
                                      function_ref<Value(Value k)> body) {
   Value acc = identity(kind);
-  if (schedule.chunks) {
-    for (int64_t k = 0; k < *schedule.chunks; ++k)
+  if (unrolledChunks) {
+    for (int64_t k = 0; k < *unrolledChunks; ++k)
       if (Value partial = body(i64(k)))
         acc = combine(kind, acc, partial);
     return acc;
@@ -430,7 +502,7 @@ void RowKernelEmitter::emit() {
   threadIndex = arith::IndexCastOp::create(b, b.getI64Type(), tid);
   Value block = arith::IndexCastOp::create(b, b.getI64Type(), bid);
   lane = arith::RemUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
-  Value rowInBlock =
+  rowInBlock =
       arith::DivUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
   Value logicalRow = arith::AddIOp::create(
       b, arith::MulIOp::create(b, block, i64(schedule.rowsPerBlock)),
@@ -441,9 +513,29 @@ void RowKernelEmitter::emit() {
   row = arith::SelectOp::create(b, rowValid, logicalRow,
                                 arith::SubIOp::create(b, rows, i64(1)));
 
-  bool cache = schedule.cacheRowInRegisters && schedule.chunks;
+  bool cache = schedule.rowStorage == RowStorage::Registers && unrolledChunks;
+  if (schedule.rowStorage == RowStorage::Shared &&
+      spec.cols != ShapedType::kDynamic) {
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                                gpu::AddressSpace::Workgroup);
+    Value bytes = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                           MemRefLayoutAttrInterface{}, workgroup));
+    auto rowsType = MemRefType::get({schedule.rowsPerBlock * spec.cols},
+                                    spec.cachedElementType,
+                                    MemRefLayoutAttrInterface{}, workgroup);
+    sharedRows = memref::ViewOp::create(
+        b, rowsType, bytes, arith::ConstantIndexOp::create(b, 0), ValueRange{});
+  }
   // The first pass over the row; cached chunks are reused by later passes.
   auto source = [&](Value k, bool firstPass) -> Value {
+    if (sharedRows) {
+      if (!firstPass)
+        return loadShared(k);
+      Value x = loadSource(k, /*firstPass=*/true);
+      storeShared(k, x);
+      return x;
+    }
     auto constant = getConstantIntValue(k);
     if (cache && constant) {
       auto it = cachedRow.find(*constant);

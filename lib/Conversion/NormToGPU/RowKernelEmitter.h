@@ -8,8 +8,8 @@
 #define NORM_LIB_CONVERSION_NORMTOGPU_ROWKERNELEMITTER_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "norm/Conversion/NormToGPU/RowSchedule.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Dialect/Norm/IR/RowSchedule.h"
 
 #include <algorithm>
 #include <optional>
@@ -48,6 +48,9 @@ struct RowKernelSpec {
       scale = -1, smooth = -1, scales = -1, normalizedOut = -1;
 
   int64_t cols = ShapedType::kDynamic;
+  /// Element type of the row as cached in shared memory between the passes
+  /// (the input's, or the residual's with a residual add).
+  Type cachedElementType;
   bool normalize = false;
   double epsilon = 1e-6;
   double weightOffset = 0.0;

@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/TilingInterface.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
@@ -35,4 +36,6 @@ void NormDialect::initialize() {
   // the ops.
   declarePromisedInterfaces<bufferization::BufferizableOpInterface, RMSNormOp,
                             AddRMSNormOp, QuantizeOp>();
+  declarePromisedInterfaces<TilingInterface, RMSNormOp, AddRMSNormOp,
+                            QuantizeOp, RMSNormQuantizeOp>();
 }

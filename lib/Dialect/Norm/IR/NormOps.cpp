@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Dialect/Norm/IR/RowSchedule.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -205,7 +206,10 @@ LogicalResult RMSNormOp::verify() {
       failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
                                 "f32, f16 or bf16", isNormFloat)))
     return failure();
-  return verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr());
+  if (failed(
+          verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
+    return failure();
+  return verifyOpSchedule(*this, getScheduleAttr());
 }
 
 void RMSNormOp::getEffects(
@@ -248,7 +252,10 @@ LogicalResult AddRMSNormOp::verify() {
       failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
                                 "f32, f16 or bf16", isNormFloat)))
     return failure();
-  return verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr());
+  if (failed(
+          verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
+    return failure();
+  return verifyOpSchedule(*this, getScheduleAttr());
 }
 
 void AddRMSNormOp::getEffects(
@@ -486,10 +493,12 @@ LogicalResult QuantizeOp::verify() {
   if (failed(verifyOperandKinds(*this, all)) ||
       failed(verifyRowsOperand(*this, input)))
     return failure();
-  return verifyQuantization(*this, {input, getInit(), getScale(), getSmooth(),
-                                    getScaleInit(), getScheme(), getGroupSize(),
-                                    getScaleLayout(), getScaleUbAttr(),
-                                    getClipAttr(), getMinScaleAttr()});
+  if (failed(verifyQuantization(
+          *this, {input, getInit(), getScale(), getSmooth(), getScaleInit(),
+                  getScheme(), getGroupSize(), getScaleLayout(),
+                  getScaleUbAttr(), getClipAttr(), getMinScaleAttr()})))
+    return failure();
+  return verifyOpSchedule(*this, getScheduleAttr());
 }
 
 void QuantizeOp::getEffects(
@@ -578,10 +587,12 @@ LogicalResult RMSNormQuantizeOp::verify() {
              << normalizedType << ")";
   }
 
-  return verifyQuantization(*this, {input, getInit(), getScale(), getSmooth(),
-                                    getScaleInit(), getScheme(), getGroupSize(),
-                                    getScaleLayout(), getScaleUbAttr(),
-                                    getClipAttr(), getMinScaleAttr()});
+  if (failed(verifyQuantization(
+          *this, {input, getInit(), getScale(), getSmooth(), getScaleInit(),
+                  getScheme(), getGroupSize(), getScaleLayout(),
+                  getScaleUbAttr(), getClipAttr(), getMinScaleAttr()})))
+    return failure();
+  return verifyOpSchedule(*this, getScheduleAttr());
 }
 
 void RMSNormQuantizeOp::getEffects(

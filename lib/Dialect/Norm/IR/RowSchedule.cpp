@@ -1,18 +1,23 @@
-//===- RowSchedule.cpp - default schedule of row-wise kernels --*- C++ -*-===//
+//===- RowSchedule.cpp - schedule of row-wise norm kernels -----*- C++ -*-===//
 //
 // Part of norm-mlir. See README.md for license information.
 //
 //===----------------------------------------------------------------------===//
 
-#include "norm/Conversion/NormToGPU/RowSchedule.h"
+#include "norm/Dialect/Norm/IR/RowSchedule.h"
 
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
+using namespace mlir;
 using namespace mlir::norm;
 
 static constexpr int64_t kMaxThreadsPerBlock = 1024;
+/// The narrowest warp of any target: blocks are whole warps of it, since
+/// NVIDIA's shuffles need every lane of a warp present.
+static constexpr int64_t kMinWarpSize = 32;
 /// Vectors a thread handles per row before more threads join the row: a few
 /// independent 16-byte loads in flight per thread hide memory latency.
 static constexpr int64_t kVectorsPerThread = 4;
@@ -21,65 +26,324 @@ static constexpr int64_t kMinBlockSize = 128;
 static constexpr int64_t kRegistersPerSM = 65536;
 static constexpr int64_t kMaxRegistersPerThread = 255;
 static constexpr int64_t kRegisterReserve = 40;
+/// Shared memory kept for the block reductions' static buffers (a few
+/// hundred bytes) next to a row cached in dynamic shared memory.
+static constexpr int64_t kSharedMemoryReserve = 1024;
 
-std::optional<RowSchedule>
-mlir::norm::chooseRowSchedule(const RowScheduleRequest &request,
-                              std::string &whyNot) {
+//===----------------------------------------------------------------------===//
+// RowSchedule
+//===----------------------------------------------------------------------===//
+
+std::optional<int64_t> RowSchedule::getChunks(int64_t cols) const {
+  if (cols < 0)
+    return std::nullopt;
+  return llvm::divideCeil(cols, threadsPerRow * vectorWidth);
+}
+
+RowSchedule RowSchedule::fromAttr(ScheduleAttr attr) {
   RowSchedule schedule;
-  bool dynamicCols = request.cols < 0;
+  schedule.threadsPerRow = attr.getThreadsPerRow();
+  schedule.rowsPerBlock = attr.getRowsPerBlock();
+  schedule.vectorWidth = attr.getVectorWidth();
+  schedule.rowStorage = attr.getRowStorage();
+  return schedule;
+}
+
+ScheduleAttr RowSchedule::toAttr(MLIRContext *ctx) const {
+  return ScheduleAttr::get(ctx, threadsPerRow, rowsPerBlock, vectorWidth,
+                           rowStorage);
+}
+
+//===----------------------------------------------------------------------===//
+// The shape of an op's row kernel
+//===----------------------------------------------------------------------===//
+
+static int64_t elementBytes(Value value) {
+  Type type = cast<ShapedType>(value.getType()).getElementType();
+  return std::max<int64_t>(1, type.getIntOrFloatBitWidth() / 8);
+}
+
+RowKernelShape mlir::norm::getRowKernelShape(Operation *op) {
+  RowKernelShape shape;
+  SmallVector<Value> rowOperands;
+  Value cached;
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](RMSNormOp rmsnorm) {
+        rowOperands = {rmsnorm.getInput(), rmsnorm.getInit()};
+        cached = rmsnorm.getInput();
+      })
+      .Case([&](AddRMSNormOp add) {
+        rowOperands = {add.getInput(), add.getResidual(), add.getInit(),
+                       add.getResidualInit()};
+        cached = add.getResidual();
+      })
+      .Case([&](QuantizeOp quantize) {
+        rowOperands = {quantize.getInput(), quantize.getInit()};
+        cached = quantize.getInput();
+        if (quantize.getScheme() == QuantScheme::PerGroup)
+          shape.groupSize = quantize.getGroupSize().value_or(0);
+        // Per-group and static quantization use each chunk right after
+        // loading it; only the per-token amax needs a second pass.
+        shape.rereadsRow = quantize.getScheme() == QuantScheme::PerToken;
+      })
+      .Case([&](RMSNormQuantizeOp fused) {
+        for (Value value :
+             {fused.getInput(), fused.getResidual(), fused.getInit(),
+              fused.getResidualInit(), fused.getNormalizedInit()})
+          if (value)
+            rowOperands.push_back(value);
+        cached = fused.getResidual() ? fused.getResidual() : fused.getInput();
+        if (fused.getScheme() == QuantScheme::PerGroup)
+          shape.groupSize = fused.getGroupSize().value_or(0);
+      });
+  if (rowOperands.empty())
+    return shape;
+
+  ArrayRef<int64_t> dims =
+      cast<ShapedType>(rowOperands.front().getType()).getShape();
+  shape.cols = ShapedType::isDynamic(dims.back()) ? -1 : dims.back();
+  shape.rows = 1;
+  for (int64_t dim : dims.drop_back())
+    shape.rows =
+        ShapedType::isDynamic(dim) || shape.rows < 0 ? -1 : shape.rows * dim;
+  shape.widestElementBytes = 1;
+  for (Value value : rowOperands)
+    shape.widestElementBytes =
+        std::max(shape.widestElementBytes, elementBytes(value));
+  shape.cachedElementBytes = elementBytes(cached);
+  return shape;
+}
+
+//===----------------------------------------------------------------------===//
+// Constraints
+//===----------------------------------------------------------------------===//
+
+static std::string storageName(RowStorage storage) {
+  return stringifyRowStorage(storage).str();
+}
+
+/// The constraints on the fields alone (the attribute verifier's).
+static LogicalResult checkFields(int64_t threadsPerRow, int64_t rowsPerBlock,
+                                 int64_t vectorWidth, std::string &whyNot) {
+  if (threadsPerRow < 1 || threadsPerRow > kMaxThreadsPerBlock ||
+      !llvm::isPowerOf2_64(threadsPerRow)) {
+    whyNot = "threads_per_row must be a power of two in [1, 1024], but is " +
+             std::to_string(threadsPerRow);
+    return failure();
+  }
+  if (rowsPerBlock < 1) {
+    whyNot =
+        "rows_per_block must be >= 1, but is " + std::to_string(rowsPerBlock);
+    return failure();
+  }
+  if (rowsPerBlock > kMaxThreadsPerBlock / threadsPerRow) {
+    whyNot = "threads_per_row * rows_per_block must be at most 1024 (threads "
+             "per block), but is " +
+             std::to_string(threadsPerRow) + " * " +
+             std::to_string(rowsPerBlock);
+    return failure();
+  }
+  if ((threadsPerRow * rowsPerBlock) % kMinWarpSize != 0) {
+    whyNot = "threads_per_row * rows_per_block must be a multiple of 32 "
+             "(whole warps), but is " +
+             std::to_string(threadsPerRow * rowsPerBlock);
+    return failure();
+  }
+  if (vectorWidth < 1 || vectorWidth > 16 ||
+      !llvm::isPowerOf2_64(vectorWidth)) {
+    whyNot = "vector_width must be a power of two in [1, 16], but is " +
+             std::to_string(vectorWidth);
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t threadsPerRow, int64_t rowsPerBlock,
+                                   int64_t vectorWidth, RowStorage rowStorage) {
+  std::string whyNot;
+  if (failed(checkFields(threadsPerRow, rowsPerBlock, vectorWidth, whyNot)))
+    return emitError() << whyNot;
+  return success();
+}
+
+LogicalResult mlir::norm::checkRowSchedule(const RowSchedule &schedule,
+                                           const RowKernelShape &shape,
+                                           std::string &whyNot) {
+  int64_t vec = schedule.vectorWidth;
+  if (failed(checkFields(schedule.threadsPerRow, schedule.rowsPerBlock, vec,
+                         whyNot)))
+    return failure();
+  if (vec * shape.widestElementBytes > 16) {
+    whyNot = "vector_width = " + std::to_string(vec) + " makes " +
+             std::to_string(vec * shape.widestElementBytes) +
+             "-byte accesses to the " +
+             std::to_string(shape.widestElementBytes) +
+             "-byte row elements; at most 16 bytes per access";
+    return failure();
+  }
+  // Rows start on a vector boundary, and no vector straddles the row end.
+  if (shape.cols >= 0 && shape.cols % vec != 0) {
+    whyNot = "vector_width = " + std::to_string(vec) +
+             " must divide the innermost dimension H = " +
+             std::to_string(shape.cols);
+    return failure();
+  }
+  if (shape.groupSize) {
+    // A group is reduced by a shuffle over consecutive lanes of one chunk.
+    if (shape.groupSize % vec != 0) {
+      whyNot = "vector_width = " + std::to_string(vec) +
+               " must divide the group size " + std::to_string(shape.groupSize);
+      return failure();
+    }
+    int64_t lanes = shape.groupSize / vec;
+    if (!llvm::isPowerOf2_64(lanes) || lanes > schedule.threadsPerRow) {
+      whyNot = "a group of " + std::to_string(shape.groupSize) +
+               " columns takes " + std::to_string(lanes) + " lanes of " +
+               std::to_string(vec) +
+               " elements; it must be a power of two of at most "
+               "threads_per_row = " +
+               std::to_string(schedule.threadsPerRow);
+      return failure();
+    }
+  }
+  if (schedule.rowStorage != RowStorage::Stream && shape.cols < 0) {
+    whyNot = "row_storage = " + storageName(schedule.rowStorage) +
+             " needs a static innermost dimension (the row's size is fixed "
+             "at compile time); use stream";
+    return failure();
+  }
+  if (schedule.rowStorage == RowStorage::Registers) {
+    int64_t elements = *schedule.getChunks(shape.cols) * vec;
+    if (elements > kMaxRegisterRowElements) {
+      whyNot = "row_storage = registers keeps " + std::to_string(elements) +
+               " row elements per thread; at most " +
+               std::to_string(kMaxRegisterRowElements) +
+               " fit in registers (use more threads_per_row, shared or "
+               "stream)";
+      return failure();
+    }
+  }
+  return success();
+}
+
+LogicalResult mlir::norm::checkRowScheduleForTarget(const RowSchedule &schedule,
+                                                    const RowKernelShape &shape,
+                                                    int64_t warpSize,
+                                                    std::string &whyNot) {
+  if (shape.groupSize && shape.groupSize / schedule.vectorWidth > warpSize) {
+    whyNot = "a group of " + std::to_string(shape.groupSize) +
+             " columns takes " +
+             std::to_string(shape.groupSize / schedule.vectorWidth) +
+             " lanes of " + std::to_string(schedule.vectorWidth) +
+             " elements, more than the warp size " + std::to_string(warpSize);
+    return failure();
+  }
+  return success();
+}
+
+int64_t mlir::norm::getSharedMemoryBytes(const RowSchedule &schedule,
+                                         const RowKernelShape &shape) {
+  if (schedule.rowStorage != RowStorage::Shared || shape.cols < 0)
+    return 0;
+  return schedule.rowsPerBlock * shape.cols * shape.cachedElementBytes;
+}
+
+LogicalResult mlir::norm::verifyOpSchedule(Operation *op,
+                                           ScheduleAttr schedule) {
+  if (!schedule)
+    return success();
+  std::string whyNot;
+  if (failed(checkRowSchedule(RowSchedule::fromAttr(schedule),
+                              getRowKernelShape(op), whyNot)))
+    return op->emitOpError("'schedule': ") << whyNot;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The default choice
+//===----------------------------------------------------------------------===//
+
+std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
+    const RowKernelShape &shape, const RowScheduleTarget &target,
+    std::string &whyNot, const RowScheduleOverrides &overrides) {
+  RowSchedule schedule;
+  bool dynamicCols = shape.cols < 0;
 
   // Widest power-of-two vector of at most 16 bytes that divides H (and the
   // group), so rows stay aligned to it whenever the row stride is a multiple.
   // With a dynamic H only a group size (which H must be a multiple of) tells
   // anything about H's divisors.
-  int64_t vec = std::max<int64_t>(1, 16 / request.widestElementBytes);
-  if (dynamicCols && !request.groupSize)
+  int64_t vec = std::max<int64_t>(1, 16 / shape.widestElementBytes);
+  if (dynamicCols && !shape.groupSize)
     vec = 1;
-  while (vec > 1 && ((!dynamicCols && request.cols % vec != 0) ||
-                     (request.groupSize && request.groupSize % vec != 0)))
+  while (vec > 1 && ((!dynamicCols && shape.cols % vec != 0) ||
+                     (shape.groupSize && shape.groupSize % vec != 0)))
     vec /= 2;
+  if (overrides.vectorWidth)
+    vec = *overrides.vectorWidth;
   schedule.vectorWidth = vec;
 
   int64_t lanesPerGroup = 0;
-  if (request.groupSize) {
-    lanesPerGroup = request.groupSize / vec;
+  if (shape.groupSize && !overrides.vectorWidth) {
+    lanesPerGroup = shape.groupSize / vec;
     if (!llvm::isPowerOf2_64(lanesPerGroup) ||
-        lanesPerGroup > request.warpSize) {
-      whyNot = "group size " + std::to_string(request.groupSize) +
+        lanesPerGroup > target.warpSize) {
+      whyNot = "group size " + std::to_string(shape.groupSize) +
                " needs a power-of-two number (at most the warp size " +
-               std::to_string(request.warpSize) + ") of lanes; it would take " +
+               std::to_string(target.warpSize) + ") of lanes; it would take " +
                std::to_string(lanesPerGroup) + " lanes of " +
                std::to_string(vec) + " elements";
       return std::nullopt;
     }
   }
 
-  if (dynamicCols) {
-    // Unknown H: a block per row, streaming over the row twice.
-    schedule.threadsPerRow = 256;
-    schedule.rowsPerBlock = 1;
-    schedule.cacheRowInRegisters = false;
-    schedule.threadsPerRow =
-        std::max<int64_t>(schedule.threadsPerRow, lanesPerGroup);
+  // Unknown H: a block per row, streaming over the row twice. Otherwise
+  // enough threads that each handles kVectorsPerThread vectors.
+  int64_t tpr = 256;
+  if (!dynamicCols) {
+    int64_t vectors = llvm::divideCeil(shape.cols, vec);
+    tpr = llvm::PowerOf2Ceil(llvm::divideCeil(vectors, kVectorsPerThread));
+    tpr = std::clamp<int64_t>(tpr, 1, kMaxThreadsPerBlock);
+  }
+  tpr = std::max(tpr, lanesPerGroup);
+  schedule.threadsPerRow = overrides.threadsPerRow.value_or(tpr);
+  tpr = schedule.threadsPerRow;
+
+  int64_t rpb =
+      tpr <= target.warpSize ? std::max<int64_t>(1, kMinBlockSize / tpr) : 1;
+  // Few rows: smaller blocks (of whole warps) spread them over every SM.
+  if (shape.rows > 0 && target.numSMs > 0) {
+    while (rpb > 1 && llvm::divideCeil(shape.rows, rpb) < target.numSMs &&
+           (tpr * (rpb / 2)) % kMinWarpSize == 0 &&
+           tpr * (rpb / 2) >= target.warpSize)
+      rpb /= 2;
+  }
+  schedule.rowsPerBlock = overrides.rowsPerBlock.value_or(rpb);
+
+  if (overrides.rowStorage) {
+    schedule.rowStorage = *overrides.rowStorage;
     return schedule;
   }
-
-  int64_t vectors = llvm::divideCeil(request.cols, vec);
-  int64_t tpr =
-      llvm::PowerOf2Ceil(llvm::divideCeil(vectors, kVectorsPerThread));
-  tpr = std::clamp<int64_t>(tpr, 1, kMaxThreadsPerBlock);
-  tpr = std::max(tpr, lanesPerGroup);
-  schedule.threadsPerRow = tpr;
-  int64_t chunks = llvm::divideCeil(vectors, tpr);
-  schedule.chunks = chunks;
-  schedule.rowsPerBlock =
-      tpr <= request.warpSize ? std::max<int64_t>(1, kMinBlockSize / tpr) : 1;
+  if (dynamicCols) {
+    schedule.rowStorage = RowStorage::Stream;
+    return schedule;
+  }
   // A block of B threads gets at most 64K / B registers per thread; keep
   // kRegisterReserve of them for addresses, reductions and the conversion.
   int64_t registersPerThread = std::min<int64_t>(
       kMaxRegistersPerThread, kRegistersPerSM / schedule.blockSize());
-  int64_t budget = std::min(request.maxRegisterElements,
-                            registersPerThread - kRegisterReserve);
-  schedule.cacheRowInRegisters = chunks * vec <= budget;
+  int64_t budget = std::min({target.maxRegisterElements,
+                             registersPerThread - kRegisterReserve,
+                             kMaxRegisterRowElements});
+  int64_t sharedBytes =
+      schedule.rowsPerBlock * shape.cols * shape.cachedElementBytes;
+  if (*schedule.getChunks(shape.cols) * vec <= budget)
+    schedule.rowStorage = RowStorage::Registers;
+  else if (shape.rereadsRow &&
+           sharedBytes <= target.sharedMemoryPerBlock - kSharedMemoryReserve)
+    schedule.rowStorage = RowStorage::Shared;
+  else
+    schedule.rowStorage = RowStorage::Stream;
   return schedule;
 }

@@ -141,7 +141,7 @@ static SmallVector<Value> addResidual(RewriterBase &rewriter, Location loc,
   auto fused = AddRMSNormOp::create(
       rewriter, loc, TypeRange{norm.getInit().getType(), residual.getType()},
       input, residual, norm.getGamma(), norm.getInit(), residualInit,
-      norm.getEpsilonAttr(), norm.getWeightOffsetAttr());
+      norm.getEpsilonAttr(), norm.getWeightOffsetAttr(), /*schedule=*/nullptr);
   return fused->getResults();
 }
 
@@ -158,7 +158,8 @@ static SmallVector<Value> addResidual(RewriterBase &rewriter, Location loc,
       norm.getNormalizedInit(), norm.getSchemeAttr(), norm.getGroupSizeAttr(),
       norm.getScaleLayoutAttr(), norm.getEpsilonAttr(),
       norm.getWeightOffsetAttr(), norm.getScaleUbAttr(), norm.getClipAttr(),
-      norm.getMinScaleAttr(), norm.getIntermediateTypeAttr());
+      norm.getMinScaleAttr(), norm.getIntermediateTypeAttr(),
+      /*schedule=*/nullptr);
   SmallVector<Value> results(fused->getResults());
   Value updated = results[residualIndex];
   results.erase(results.begin() + residualIndex);
@@ -291,7 +292,8 @@ struct FuseQuantize : public OpRewritePattern<QuantizeOp> {
         normalizedInit, quant.getSchemeAttr(), quant.getGroupSizeAttr(),
         quant.getScaleLayoutAttr(), epsilon, weightOffset,
         quant.getScaleUbAttr(), quant.getClipAttr(), quant.getMinScaleAttr(),
-        TypeAttr::get(cast<ShapedType>(normalized.getType()).getElementType()));
+        TypeAttr::get(cast<ShapedType>(normalized.getType()).getElementType()),
+        /*schedule=*/nullptr);
 
     ResultRange results = fused->getResults();
     unsigned numQuantResults = quant->getNumResults();

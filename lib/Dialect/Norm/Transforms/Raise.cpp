@@ -739,7 +739,7 @@ struct RaiseRMSNorm : public RewritePattern {
     rewriter.replaceOpWithNewOp<RMSNormOp>(
         op, TypeRange{type}, match->input, match->gamma, init,
         rewriter.getF32FloatAttr(match->epsilon),
-        rewriter.getF32FloatAttr(match->weightOffset));
+        rewriter.getF32FloatAttr(match->weightOffset), /*schedule=*/nullptr);
     return success();
   }
 };

@@ -38,4 +38,65 @@ def Norm_ScaleLayoutAttr : EnumAttr<Norm_Dialect, Norm_ScaleLayout, "scale_layou
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Norm_RowStorage : I32EnumAttr<"RowStorage",
+    "where a row lives between its reduction and its scaling", [
+    I32EnumAttrCase<"Registers", 0, "registers">,
+    I32EnumAttrCase<"Shared", 1, "shared">,
+    I32EnumAttrCase<"Stream", 2, "stream">
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::norm";
+}
+
+def Norm_ScheduleAttr : AttrDef<Norm_Dialect, "Schedule"> {
+  let mnemonic = "schedule";
+  let summary = "How the row kernel of a norm op is laid out on the GPU";
+  let description = [{
+    The launch geometry and the data movement of the kernel that
+    `norm-to-gpu` generates for a norm op; `norm-tile` chooses it from the
+    shape and the target, and a user may write it. Threads of a block form
+    `rows_per_block` groups of `threads_per_row` threads; a group handles one
+    row, each thread the `vector_width`-element vectors at columns
+    `(k * threads_per_row + lane) * vector_width`.
+
+    - `threads_per_row`: a power of two, at most 1024.
+    - `rows_per_block`: >= 1; the block (`threads_per_row * rows_per_block`
+      threads) has at most 1024 threads and is a whole number of 32-thread
+      warps (NVIDIA shuffles need full warps).
+    - `vector_width`: elements per access, a power of two of at most 16
+      bytes of the widest row element; it divides H (the runtime checks it
+      when H is dynamic).
+    - `row_storage`: where the row lives between the reduction and the
+      scaling: `registers` (read from memory once, H static, at most 256
+      elements per thread), `shared` (read once, cached in
+      `rows_per_block * H * element size` bytes of dynamic shared memory, H
+      static) or `stream` (read again, from L2, for any H).
+
+    The op verifiers check the schedule against the op (H, element types,
+    the per-group coverage: a group must be a power-of-two number of lanes,
+    at most `threads_per_row`, of one warp). Rows are never split across
+    blocks.
+
+    Example:
+
+    ```mlir
+    %y = norm.rmsnorm %x : tensor<?x65536xbf16> into %e : tensor<?x65536xbf16>
+           {schedule = #norm.schedule<threads_per_row = 1024,
+              rows_per_block = 1, vector_width = 8, row_storage = shared>}
+           -> tensor<?x65536xbf16>
+    ```
+  }];
+  let parameters = (ins "int64_t":$threads_per_row, "int64_t":$rows_per_block,
+                        "int64_t":$vector_width,
+                        EnumParameter<Norm_RowStorage>:$row_storage);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Threads per block.
+    int64_t getBlockSize() const {
+      return getThreadsPerRow() * getRowsPerBlock();
+    }
+  }];
+}
+
 #endif // NORM_DIALECT_NORM_IR_NORMATTRS_TD

@@ -49,6 +49,8 @@ def Norm_RMSNormOp : Norm_Op<"rmsnorm"> {
     - `into`: same shape as `input`, element type f32, f16 or bf16.
     - `epsilon`: f32 > 0, default 1e-6.
     - `weight_offset`: f32, default 0 (Gemma models use 1).
+    - `schedule` (optional): the `#norm.schedule` of the kernel, checked
+      against the op; `norm-tile` chooses one, `norm-to-gpu` obeys it.
 
     Example:
 
@@ -66,7 +68,8 @@ def Norm_RMSNormOp : Norm_Op<"rmsnorm"> {
                        Optional<Norm_ShapedValue>:$gamma,
                        Norm_ShapedValue:$init,
                        DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon,
-                       DefaultValuedAttr<F32Attr, "0.0">:$weight_offset);
+                       DefaultValuedAttr<F32Attr, "0.0">:$weight_offset,
+                       OptionalAttr<Norm_ScheduleAttr>:$schedule);
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
   let assemblyFormat = [{
@@ -106,7 +109,7 @@ def Norm_AddRMSNormOp : Norm_Op<"add_rmsnorm"> {
       or bf16), then the updated residual (same shape and element type as
       `residual`). Passing `residual` itself as the second destination
       updates it in place after bufferization.
-    - `epsilon`, `weight_offset`: as for `norm.rmsnorm`.
+    - `epsilon`, `weight_offset`, `schedule`: as for `norm.rmsnorm`.
 
     Example:
 
@@ -125,7 +128,8 @@ def Norm_AddRMSNormOp : Norm_Op<"add_rmsnorm"> {
                        Norm_ShapedValue:$init,
                        Norm_ShapedValue:$residual_init,
                        DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon,
-                       DefaultValuedAttr<F32Attr, "0.0">:$weight_offset);
+                       DefaultValuedAttr<F32Attr, "0.0">:$weight_offset,
+                       OptionalAttr<Norm_ScheduleAttr>:$schedule);
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
   let assemblyFormat = [{
@@ -185,6 +189,7 @@ def Norm_QuantizeOp : Norm_Op<"quantize", [AttrSizedOperandSegments]> {
       for dynamic schemes.
     - `scale_ub`, `clip`, `min_scale` (optional f32 > 0); `scale_ub` and
       `min_scale` only apply to dynamic schemes.
+    - `schedule` (optional): as for `norm.rmsnorm`.
 
     Example:
 
@@ -208,7 +213,8 @@ def Norm_QuantizeOp : Norm_Op<"quantize", [AttrSizedOperandSegments]> {
                        OptionalAttr<Norm_ScaleLayoutAttr>:$scale_layout,
                        OptionalAttr<F32Attr>:$scale_ub,
                        OptionalAttr<F32Attr>:$clip,
-                       OptionalAttr<F32Attr>:$min_scale);
+                       OptionalAttr<F32Attr>:$min_scale,
+                       OptionalAttr<Norm_ScheduleAttr>:$schedule);
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
   let assemblyFormat = [{
@@ -276,7 +282,7 @@ def Norm_RMSNormQuantizeOp : Norm_Op<"rmsnorm_quantize",
     - `normalized_out` (optional): also stores the normalized value (f32, f16
       or bf16), for a normalized tensor that has users besides the
       quantizer.
-    - `epsilon`, `weight_offset`: as for `norm.rmsnorm`.
+    - `epsilon`, `weight_offset`, `schedule`: as for `norm.rmsnorm`.
     - `intermediate_type` (optional): f32, f16 or bf16; with
       `normalized_out` it must be that output's element type.
 
@@ -320,7 +326,8 @@ def Norm_RMSNormQuantizeOp : Norm_Op<"rmsnorm_quantize",
                        OptionalAttr<F32Attr>:$scale_ub,
                        OptionalAttr<F32Attr>:$clip,
                        OptionalAttr<F32Attr>:$min_scale,
-                       OptionalAttr<TypeAttr>:$intermediate_type);
+                       OptionalAttr<TypeAttr>:$intermediate_type,
+                       OptionalAttr<Norm_ScheduleAttr>:$schedule);
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
   // Keyword-led optional groups (as `norm.quantize`): a comma-led optional

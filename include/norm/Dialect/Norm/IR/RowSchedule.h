@@ -2,10 +2,17 @@
 //
 // Part of norm-mlir. See README.md for license information.
 //
+// The one implementation of the row kernel schedule: its constraints (the op
+// verifiers' `schedule` check), the default choice (`norm-tile`, and
+// `norm-to-gpu` for ops without a `schedule`) and the conversion to and from
+// `#norm.schedule`.
+//
 //===----------------------------------------------------------------------===//
 
-#ifndef NORM_CONVERSION_NORMTOGPU_ROWSCHEDULE_H
-#define NORM_CONVERSION_NORMTOGPU_ROWSCHEDULE_H
+#ifndef NORM_DIALECT_NORM_IR_ROWSCHEDULE_H
+#define NORM_DIALECT_NORM_IR_ROWSCHEDULE_H
+
+#include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include <cstdint>
 #include <optional>
@@ -19,38 +26,95 @@ namespace norm {
 /// the `vectorWidth`-element vectors at columns
 /// (k * threadsPerRow + lane) * vectorWidth for k in [0, chunks).
 struct RowSchedule {
-  int64_t vectorWidth = 1;
   int64_t threadsPerRow = 1;
   int64_t rowsPerBlock = 1;
-  /// Chunks per thread; with a dynamic H, computed at run time.
-  std::optional<int64_t> chunks;
-  /// Keep the row in registers between the reductions and the scaling
-  /// (one read of memory); otherwise re-read it (a second pass over L2).
-  bool cacheRowInRegisters = true;
+  int64_t vectorWidth = 1;
+  RowStorage rowStorage = RowStorage::Stream;
 
   int64_t blockSize() const { return threadsPerRow * rowsPerBlock; }
+  /// Vectors per thread and row for a static H, else nullopt.
+  std::optional<int64_t> getChunks(int64_t cols) const;
+
+  static RowSchedule fromAttr(ScheduleAttr attr);
+  ScheduleAttr toAttr(MLIRContext *ctx) const;
 };
 
-/// What the schedule is chosen from.
-struct RowScheduleRequest {
-  /// Innermost dimension, or a negative value when dynamic.
+/// What a norm op asks of its row kernel, read from its operand types (tensor
+/// or memref form alike).
+struct RowKernelShape {
+  /// Innermost dimension H, or a negative value when dynamic.
   int64_t cols = -1;
-  /// Widest element read or written per column, in bytes; vectors are at
-  /// most 16 bytes of it.
+  /// Product of the leading dimensions when static, else a negative value.
+  int64_t rows = -1;
+  /// Widest element read or written per column of a row operand, in bytes;
+  /// vectors are at most 16 bytes of it.
   int64_t widestElementBytes = 4;
-  /// Per-group quantization: the group size (0 otherwise). A group must be
-  /// covered by consecutive lanes of one warp.
+  /// Bytes per element of the row as cached between the passes: the input,
+  /// or the rounded sum (residual type) when there is a residual.
+  int64_t cachedElementBytes = 4;
+  /// Per-group quantization: the group size (0 otherwise).
   int64_t groupSize = 0;
+  /// Whether the kernel reads the row more than once without a cache
+  /// (normalization, per-token amax); single-pass kernels need no storage.
+  bool rereadsRow = true;
+};
+
+/// The row kernel shape of a norm op (rmsnorm, add_rmsnorm, quantize,
+/// rmsnorm_quantize).
+RowKernelShape getRowKernelShape(Operation *op);
+
+/// What a GPU offers a schedule.
+struct RowScheduleTarget {
   int64_t warpSize = 32;
+  /// Streaming multiprocessors (compute units), 0 when unknown; with a
+  /// static row count, blocks shrink until every one has work.
+  int64_t numSMs = 0;
   /// Most row elements a thread may hold in registers.
   int64_t maxRegisterElements = 64;
+  /// Shared memory a block may use, in bytes.
+  int64_t sharedMemoryPerBlock = 48 * 1024;
 };
 
-/// Picks the default schedule, or returns an explanation of why none fits.
-std::optional<RowSchedule> chooseRowSchedule(const RowScheduleRequest &request,
-                                             std::string &whyNot);
+/// Fields forced by the user; the others are chosen around them.
+struct RowScheduleOverrides {
+  std::optional<int64_t> threadsPerRow, rowsPerBlock, vectorWidth;
+  std::optional<RowStorage> rowStorage;
+};
+
+/// Most row elements a thread may keep in registers under any schedule: no
+/// GPU holds more (NVIDIA has 255 registers per thread).
+constexpr int64_t kMaxRegisterRowElements = 256;
+
+/// Picks the default schedule (honoring `overrides`) for `shape` on `target`,
+/// or returns nullopt with an explanation of why none fits. The result
+/// always satisfies `checkRowSchedule` and `checkRowScheduleForTarget`
+/// unless an override breaks them; callers check.
+std::optional<RowSchedule>
+chooseRowSchedule(const RowKernelShape &shape, const RowScheduleTarget &target,
+                  std::string &whyNot,
+                  const RowScheduleOverrides &overrides = {});
+
+/// Checks what the lowering needs of a schedule for `shape` on any target
+/// (the op verifiers' check); on failure, `whyNot` says what is wrong.
+LogicalResult checkRowSchedule(const RowSchedule &schedule,
+                               const RowKernelShape &shape,
+                               std::string &whyNot);
+
+/// Checks what the lowering needs of a schedule on a target with
+/// `warpSize`-lane warps.
+LogicalResult checkRowScheduleForTarget(const RowSchedule &schedule,
+                                        const RowKernelShape &shape,
+                                        int64_t warpSize, std::string &whyNot);
+
+/// Dynamic shared memory the kernel needs, in bytes (0 unless the row is
+/// cached in shared memory).
+int64_t getSharedMemoryBytes(const RowSchedule &schedule,
+                             const RowKernelShape &shape);
+
+/// Checks the `schedule` attribute of a norm op, if any, against the op.
+LogicalResult verifyOpSchedule(Operation *op, ScheduleAttr schedule);
 
 } // namespace norm
 } // namespace mlir
 
-#endif // NORM_CONVERSION_NORMTOGPU_ROWSCHEDULE_H
+#endif // NORM_DIALECT_NORM_IR_ROWSCHEDULE_H

@@ -102,4 +102,58 @@ def NormRaise : Pass<"norm-raise"> {
   ];
 }
 
+def NormTile : Pass<"norm-tile"> {
+  let summary = "Choose the GPU schedule of every norm op";
+  let description = [{
+    Attaches a `#norm.schedule` to every norm op (tensor or memref form)
+    that has none, chosen from the op's shape (H static or dynamic, element
+    types, group size, static row count) and the target described by the
+    options; `norm-to-gpu` then generates that kernel. The choice (the same
+    one `norm-to-gpu` makes for an op without a schedule):
+
+    - `vector_width`: the widest power of two of at most 16 bytes of the
+      widest row element that divides H (and the group); 1 for a dynamic H
+      without groups, so any H works.
+    - `threads_per_row`: enough that each thread handles about 4 vectors,
+      a power of two of at most 1024 (256 for a dynamic H); at least a
+      group's lanes.
+    - `rows_per_block`: short rows share a block of 128 threads; with a
+      static row count and `num-sms`, blocks shrink (to one warp) until
+      there is a block for every SM.
+    - `row_storage`: `registers` when the thread's part of the row fits the
+      register budget, else `shared` when the block's rows fit
+      `shared-memory-per-block`, else `stream` (and always for a dynamic H).
+
+    A schedule already on an op is kept, unless an override option is
+    given: then the forced fields replace the op's, and the others stay.
+    Example: `--norm-tile="shared-memory-per-block=232448"` gives
+    `norm.rmsnorm` of `tensor<?x65536xbf16>` the schedule
+    `#norm.schedule<threads_per_row = 1024, rows_per_block = 1,
+    vector_width = 8, row_storage = shared>` (128 KiB of shared memory).
+  }];
+  let dependentDialects = ["::mlir::norm::NormDialect"];
+  let options = [
+    Option<"warpSize", "warp-size", "int64_t", /*default=*/"32",
+           "Threads per warp (wavefront) of the target">,
+    Option<"numSMs", "num-sms", "int64_t", /*default=*/"0",
+           "Streaming multiprocessors (compute units) of the target; 0: "
+           "unknown">,
+    Option<"maxRegisterElements", "max-register-elements", "int64_t",
+           /*default=*/"64",
+           "Most row elements a thread keeps in registers">,
+    Option<"sharedMemoryPerBlock", "shared-memory-per-block", "int64_t",
+           /*default=*/"49152",
+           "Shared memory a block may use, in bytes (48 KiB needs no opt-in "
+           "on any GPU; H100: 232448)">,
+    Option<"threadsPerRow", "threads-per-row", "int64_t", /*default=*/"0",
+           "Force threads_per_row (0: choose)">,
+    Option<"rowsPerBlock", "rows-per-block", "int64_t", /*default=*/"0",
+           "Force rows_per_block (0: choose)">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "Force vector_width (0: choose)">,
+    Option<"rowStorage", "row-storage", "std::string", /*default=*/"\"\"",
+           "Force row_storage: registers, shared or stream (empty: choose)">
+  ];
+}
+
 #endif // NORM_DIALECT_NORM_TRANSFORMS_PASSES_TD

@@ -1,0 +1,108 @@
+//===- Tile.cpp - choose the GPU schedule of norm ops -----------*- C++ -*-===//
+//
+// Part of norm-mlir. See README.md for license information.
+//
+// The choice itself lives in RowSchedule.cpp, shared with norm-to-gpu's
+// default for ops without a schedule; this pass makes it visible (and
+// overridable) in the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/Dialect/Norm/Transforms/Passes.h"
+
+#include "norm/Dialect/Norm/IR/RowSchedule.h"
+#include "llvm/Support/MathExtras.h"
+
+namespace mlir {
+namespace norm {
+#define GEN_PASS_DEF_NORMTILE
+#include "norm/Dialect/Norm/Transforms/Passes.h.inc"
+} // namespace norm
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::norm;
+
+namespace {
+struct NormTilePass : public mlir::norm::impl::NormTileBase<NormTilePass> {
+  using NormTileBase::NormTileBase;
+
+  void runOnOperation() override;
+};
+} // namespace
+
+void NormTilePass::runOnOperation() {
+  Operation *root = getOperation();
+  if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
+    root->emitError("norm-tile: 'warp-size' must be a power of two, got ")
+        << warpSize;
+    return signalPassFailure();
+  }
+  // 0 (or empty) leaves a field to the heuristic; anything else is forced
+  // and checked with the rest of the schedule.
+  RowScheduleOverrides overrides;
+  if (threadsPerRow)
+    overrides.threadsPerRow = threadsPerRow;
+  if (rowsPerBlock)
+    overrides.rowsPerBlock = rowsPerBlock;
+  if (vectorWidth)
+    overrides.vectorWidth = vectorWidth;
+  if (!rowStorage.empty()) {
+    overrides.rowStorage = symbolizeRowStorage(rowStorage);
+    if (!overrides.rowStorage) {
+      root->emitError("norm-tile: 'row-storage' must be registers, shared or "
+                      "stream, got '")
+          << rowStorage << "'";
+      return signalPassFailure();
+    }
+  }
+  bool forcesAField = overrides.threadsPerRow || overrides.rowsPerBlock ||
+                      overrides.vectorWidth || overrides.rowStorage;
+
+  RowScheduleTarget target;
+  target.warpSize = warpSize;
+  target.numSMs = numSMs;
+  target.maxRegisterElements = maxRegisterElements;
+  target.sharedMemoryPerBlock = sharedMemoryPerBlock;
+
+  WalkResult walk = root->walk([&](Operation *op) {
+    if (!isa<RMSNormOp, AddRMSNormOp, QuantizeOp, RMSNormQuantizeOp>(op))
+      return WalkResult::advance();
+    auto existing = op->getAttrOfType<ScheduleAttr>("schedule");
+    // A schedule the user wrote is a decision; only an override changes it.
+    if (existing && !forcesAField)
+      return WalkResult::advance();
+
+    RowKernelShape shape = getRowKernelShape(op);
+    std::string whyNot;
+    std::optional<RowSchedule> schedule;
+    if (existing) {
+      schedule = RowSchedule::fromAttr(existing);
+      schedule->threadsPerRow =
+          overrides.threadsPerRow.value_or(schedule->threadsPerRow);
+      schedule->rowsPerBlock =
+          overrides.rowsPerBlock.value_or(schedule->rowsPerBlock);
+      schedule->vectorWidth =
+          overrides.vectorWidth.value_or(schedule->vectorWidth);
+      schedule->rowStorage =
+          overrides.rowStorage.value_or(schedule->rowStorage);
+    } else {
+      schedule = chooseRowSchedule(shape, target, whyNot, overrides);
+      if (!schedule) {
+        op->emitOpError("norm-tile: no schedule fits: ") << whyNot;
+        return WalkResult::interrupt();
+      }
+    }
+    // Only forced fields can break the checks.
+    if (failed(checkRowSchedule(*schedule, shape, whyNot)) ||
+        failed(checkRowScheduleForTarget(*schedule, shape, warpSize, whyNot))) {
+      op->emitOpError("norm-tile: the forced schedule fields do not fit: ")
+          << whyNot;
+      return WalkResult::interrupt();
+    }
+    op->setAttr("schedule", schedule->toAttr(op->getContext()));
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    signalPassFailure();
+}
