@@ -508,7 +508,7 @@ void NormToGPUPass::runOnOperation() {
     return;
   if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
     module.emitError("norm-to-gpu: 'warp-size' must be a power of two, got ")
-        << warpSize;
+        << warpSize.getValue();
     return signalPassFailure();
   }
 

@@ -263,18 +263,23 @@ Value RowKernelEmitter::loadSource(Value k, bool firstPass) {
 }
 
 Value RowKernelEmitter::sharedOffset(Value k) {
+  // In vectors: the row's, then this thread's chunk k.
+  Value slot = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, k, i64(schedule.threadsPerRow)), lane);
   Value offset = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, rowInBlock, i64(spec.cols)), column(k));
+      b,
+      arith::MulIOp::create(b, rowInBlock,
+                            i64(spec.cols / schedule.vectorWidth)),
+      slot);
   return arith::IndexCastOp::create(b, b.getIndexType(), offset);
 }
 
 Value RowKernelEmitter::loadShared(Value k) {
   Type element = spec.cachedElementType;
-  auto type = VectorType::get({schedule.vectorWidth}, element);
   int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
   return loadIf(chunkValid(k, column(k)), [&]() -> Value {
     Value loaded =
-        vector::LoadOp::create(b, type, sharedRows, sharedOffset(k),
+        memref::LoadOp::create(b, sharedRows, sharedOffset(k),
                                /*nontemporal=*/false, llvm::Align(alignment));
     if (element.isF32())
       return loaded;
@@ -291,7 +296,7 @@ void RowKernelEmitter::storeShared(Value k, Value value) {
         b, VectorType::get({schedule.vectorWidth}, element), value);
   // Columns past H would spill into the next row's (or past the) buffer.
   ifThen(chunkValid(k, column(k)), [&] {
-    vector::StoreOp::create(b, value, sharedRows, sharedOffset(k),
+    memref::StoreOp::create(b, value, sharedRows, sharedOffset(k),
                             /*nontemporal=*/false, llvm::Align(alignment));
   });
 }
@@ -521,9 +526,12 @@ void RowKernelEmitter::emit() {
     Value bytes = gpu::DynamicSharedMemoryOp::create(
         b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                            MemRefLayoutAttrInterface{}, workgroup));
-    auto rowsType = MemRefType::get({schedule.rowsPerBlock * spec.cols},
-                                    spec.cachedElementType,
-                                    MemRefLayoutAttrInterface{}, workgroup);
+    // Vectors as elements: memref.load/store lower in every GPU pipeline,
+    // where vector.load on workgroup memory needs its address space mapped.
+    auto rowsType = MemRefType::get(
+        {schedule.rowsPerBlock * spec.cols / schedule.vectorWidth},
+        VectorType::get({schedule.vectorWidth}, spec.cachedElementType),
+        MemRefLayoutAttrInterface{}, workgroup);
     sharedRows = memref::ViewOp::create(
         b, rowsType, bytes, arith::ConstantIndexOp::create(b, 0), ValueRange{});
   }

@@ -29,3 +29,13 @@ func.func @leading_dims_not_contiguous(%x: memref<2x3x64xf32, strided<[512, 128,
   norm.rmsnorm %x : memref<2x3x64xf32, strided<[512, 128, 1]>> into %y : memref<2x3x64xf32>
   return
 }
+
+// -----
+
+func.func @group_wider_than_warp(%x: memref<?x4096xbf16>, %q: memref<?x4096xi8>, %s: memref<?x32xf32>) {
+  // The schedule is valid on its own (128 lanes <= 256 threads per row), but
+  // a group must fit in one warp of the target.
+  // expected-error @below {{cannot lower to GPU: a group of 128 columns takes 128 lanes of 1 elements, more than the warp size 32}}
+  norm.quantize per_group(128) %x : memref<?x4096xbf16> into %q : memref<?x4096xi8>, %s : memref<?x32xf32> {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 1, row_storage = stream>}
+  return
+}

@@ -220,3 +220,95 @@ func.func @fused_dynamic_h(%x: memref<?x?xbf16>, %r: memref<?x?xbf16>, %q: memre
   norm.rmsnorm_quantize per_token %x : memref<?x?xbf16> residual %r : memref<?x?xbf16> into %q : memref<?x?xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x?xbf16> {intermediate_type = bf16}
   return
 }
+
+// -----
+
+// row_storage = shared: the row (bf16, 128 KiB) is cached in dynamic shared
+// memory on the first pass and read back from there for the scaling, never
+// from memory again. The launch and the manifest carry the bytes.
+// CHECK: long_shared_rmsnorm = {{{.*}}block_size = 1024 : i64, cols = 65536 : i64, dynamic_shared_memory = 131072 : i64, {{.*}}row_cached = true, row_storage = "shared", rows_per_block = 1 : i64, threads_per_row = 1024 : i64, vector_width = 8 : i64}
+// CHECK-LABEL: func.func @long_shared
+// CHECK: %[[BYTES:.*]] = arith.constant 131072 : i32
+// CHECK: gpu.launch_func @norm_kernels::@long_shared_rmsnorm blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %[[BYTES]] args(
+// CHECK: gpu.func @long_shared_rmsnorm(%[[X:[^:]*]]: !llvm.ptr<1>
+// CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>
+// CHECK: %[[SMEM:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+// CHECK: %[[ROW:.*]] = memref.view %[[SMEM]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<8192xvector<8xbf16>, #gpu.address_space<workgroup>>
+// CHECK-COUNT-8: memref.store %{{.*}}, %[[ROW]][%{{.*}}] {alignment = 16 : i64} : memref<8192xvector<8xbf16>, #gpu.address_space<workgroup>>
+// CHECK: gpu.barrier
+// CHECK: math.rsqrt
+// CHECK-NOT: llvm.getelementptr %[[X]]
+// CHECK-COUNT-8: memref.load %[[ROW]][%{{.*}}] {alignment = 16 : i64} : memref<8192xvector<8xbf16>, #gpu.address_space<workgroup>>
+// CHECK-NOT: llvm.getelementptr %[[X]]
+// CHECK: gpu.return
+func.func @long_shared(%x: memref<?x65536xbf16>, %w: memref<65536xbf16>, %y: memref<?x65536xbf16>) {
+  norm.rmsnorm %x : memref<?x65536xbf16>, gamma %w : memref<65536xbf16> into %y : memref<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+
+// -----
+
+// Residual add + per-token fp8 with the row in shared memory: the rounded
+// sum (the residual's type, f32 here: 4 rows of 2048) is cached, and both
+// later passes (amax, codes) read it from there, not from residual_out.
+// CHECK: dynamic_shared_memory = 32768 : i64
+// CHECK-SAME: row_storage = "shared", rows_per_block = 4 : i64, threads_per_row = 64 : i64, vector_width = 4 : i64
+// CHECK-LABEL: gpu.func @fused_shared_rmsnorm_quantize
+// CHECK-SAME: (%{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %[[ROUT:[^:]*]]: !llvm.ptr<1>
+// CHECK: memref.view {{.*}} to memref<2048xvector<4xf32>, #gpu.address_space<workgroup>>
+// CHECK: memref.store {{.*}} : memref<2048xvector<4xf32>, #gpu.address_space<workgroup>>
+// CHECK: math.rsqrt
+// CHECK-NOT: llvm.getelementptr %[[ROUT]]
+// CHECK: memref.load {{.*}} : memref<2048xvector<4xf32>, #gpu.address_space<workgroup>>
+// CHECK: vector.reduction <maximumf>
+// CHECK: memref.load {{.*}} : memref<2048xvector<4xf32>, #gpu.address_space<workgroup>>
+// CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf8E4M3FN>
+// CHECK-NOT: llvm.getelementptr %[[ROUT]]
+// CHECK: gpu.return
+func.func @fused_shared(%x: memref<?x2048xbf16>, %r: memref<?x2048xf32>, %q: memref<?x2048xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x2048xbf16> residual %r : memref<?x2048xf32> into %q : memref<?x2048xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x2048xf32> {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 4, vector_width = 4, row_storage = shared>}
+  return
+}
+
+// -----
+
+// A schedule other than the default (128 threads per row, 8-wide vectors):
+// 2 rows of 64 threads per block, 4-wide vectors, the row in registers. Each
+// row's two warps meet in shared memory at their own slots.
+// CHECK: block_size = 128 : i64, {{.*}}row_storage = "registers", rows_per_block = 2 : i64, threads_per_row = 64 : i64, vector_width = 4 : i64
+// CHECK-LABEL: gpu.func @user_schedule_rmsnorm
+// CHECK-SAME: workgroup(%[[SMEM:.*]] : memref<4xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
+// CHECK-COUNT-16: llvm.load %{{.*}} {alignment = 8 : i64} : !llvm.ptr<1> -> vector<4xbf16>
+// CHECK: gpu.shuffle xor %{{.*}}, %c16_i32, %c32_i32 : f32
+// CHECK: memref.store %{{.*}}, %[[SMEM]]
+// CHECK: gpu.barrier
+// CHECK: %[[FIRST:.*]] = arith.muli %{{.*}}, %c2 : index
+// CHECK: memref.load %[[SMEM]][%[[FIRST]]]
+// CHECK: %[[SECOND:.*]] = arith.addi %[[FIRST]], %c1 : index
+// CHECK: memref.load %[[SMEM]][%[[SECOND]]]
+// CHECK: math.rsqrt
+// CHECK-COUNT-16: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<4xbf16>, !llvm.ptr<1>
+func.func @user_schedule(%x: memref<?x4096xbf16>, %y: memref<?x4096xbf16>) {
+  norm.rmsnorm %x : memref<?x4096xbf16> into %y : memref<?x4096xbf16> {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 2, vector_width = 4, row_storage = registers>}
+  return
+}
+
+// -----
+
+// row_storage = stream with a static H: the row is read again for the
+// scaling; 64 chunks per thread become a loop instead of being unrolled.
+// CHECK: row_cached = false, row_storage = "stream"
+// CHECK-LABEL: gpu.func @stream_rmsnorm
+// CHECK-SAME: (%[[X:[^:]*]]: !llvm.ptr<1>
+// CHECK: scf.for
+// CHECK: llvm.getelementptr %[[X]]
+// CHECK: gpu.barrier
+// CHECK: math.rsqrt
+// CHECK: scf.for
+// CHECK: llvm.getelementptr %[[X]]
+// CHECK: gpu.return
+func.func @stream(%x: memref<?x65536xbf16>, %y: memref<?x65536xbf16>) {
+  norm.rmsnorm %x : memref<?x65536xbf16> into %y : memref<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = stream>}
+  return
+}

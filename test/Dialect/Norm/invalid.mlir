@@ -558,3 +558,126 @@ func.func @fused_smooth_type(%x: tensor<4x8xbf16>, %sm: tensor<8xbf16>, %q0: ten
   %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> smooth %sm : tensor<8xbf16> into %q0 : tensor<4x8xi8>, %s0 : tensor<4x1xf32> -> tensor<4x8xi8>, tensor<4x1xf32>
   return
 }
+
+// -----
+
+func.func @schedule_threads_per_row(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
+  // expected-error @below {{threads_per_row must be a power of two in [1, 1024], but is 96}}
+  %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 96, rows_per_block = 1, vector_width = 4, row_storage = registers>} -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_rows_per_block(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
+  // expected-error @below {{rows_per_block must be >= 1, but is 0}}
+  %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 0, vector_width = 4, row_storage = registers>} -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_block_too_large(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
+  // expected-error @below {{threads_per_row * rows_per_block must be at most 1024 (threads per block), but is 512 * 4}}
+  %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 4, vector_width = 4, row_storage = registers>} -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_partial_warp(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
+  // expected-error @below {{threads_per_row * rows_per_block must be a multiple of 32 (whole warps), but is 48}}
+  %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 16, rows_per_block = 3, vector_width = 4, row_storage = registers>} -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_vector_width(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
+  // expected-error @below {{vector_width must be a power of two in [1, 16], but is 3}}
+  %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 3, row_storage = registers>} -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_missing_field(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
+  // A missing field: the struct expects more.
+  // expected-error @below {{expected ','}}
+  %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 4>} -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_row_storage_keyword(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
+  // expected-error @below {{expected ::mlir::norm::RowStorage to be one of: registers, shared, stream}}
+  // expected-error @below {{failed to parse Norm_ScheduleAttr parameter 'row_storage'}}
+  %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 4, row_storage = disk>} -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_vector_width_divides_h(%x: tensor<?x100xbf16>, %e: tensor<?x100xbf16>) {
+  // expected-error @below {{'schedule': vector_width = 8 must divide the innermost dimension H = 100}}
+  %y = norm.rmsnorm %x : tensor<?x100xbf16> into %e : tensor<?x100xbf16> {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 16, vector_width = 8, row_storage = registers>} -> tensor<?x100xbf16>
+  return
+}
+
+// -----
+
+func.func @schedule_access_too_wide(%x: tensor<?x4096xbf16>, %r: tensor<?x4096xf32>, %e: tensor<?x4096xbf16>) {
+  // The f32 residual is the widest row element: 8 of them are 32 bytes.
+  // expected-error @below {{'schedule': vector_width = 8 makes 32-byte accesses to the 4-byte row elements; at most 16 bytes per access}}
+  %y, %s = norm.add_rmsnorm %x : tensor<?x4096xbf16>, residual %r : tensor<?x4096xf32> into %e : tensor<?x4096xbf16>, %r : tensor<?x4096xf32> {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4096xbf16>, tensor<?x4096xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_group_lanes(%x: tensor<?x4096xbf16>, %q0: tensor<?x4096xf8E4M3FN>, %s0: tensor<?x32xf32>) {
+  // expected-error @below {{'schedule': a group of 128 columns takes 16 lanes of 8 elements; it must be a power of two of at most threads_per_row = 8}}
+  %q, %s = norm.quantize per_group(128) %x : tensor<?x4096xbf16> into %q0 : tensor<?x4096xf8E4M3FN>, %s0 : tensor<?x32xf32> {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 4, vector_width = 8, row_storage = stream>} -> tensor<?x4096xf8E4M3FN>, tensor<?x32xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_group_lanes_power_of_two(%x: tensor<?x768xbf16>, %q0: tensor<?x768xi8>, %s0: tensor<?x8xf32>) {
+  // expected-error @below {{'schedule': a group of 96 columns takes 12 lanes of 8 elements; it must be a power of two of at most threads_per_row = 128}}
+  %q, %s = norm.rmsnorm_quantize per_group(96) %x : tensor<?x768xbf16> into %q0 : tensor<?x768xi8>, %s0 : tensor<?x8xf32> {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x768xi8>, tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_vector_width_divides_group(%x: tensor<?x64xf16>, %q0: tensor<?x64xi8>, %s0: tensor<?x16xf32>) {
+  // expected-error @below {{'schedule': vector_width = 8 must divide the group size 4}}
+  %q, %s = norm.quantize per_group(4) %x : tensor<?x64xf16> into %q0 : tensor<?x64xi8>, %s0 : tensor<?x16xf32> {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 16, vector_width = 8, row_storage = registers>} -> tensor<?x64xi8>, tensor<?x16xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_registers_dynamic_h(%x: tensor<?x?xbf16>, %e: tensor<?x?xbf16>) {
+  // expected-error @below {{'schedule': row_storage = registers needs a static innermost dimension (the row's size is fixed at compile time); use stream}}
+  %y = norm.rmsnorm %x : tensor<?x?xbf16> into %e : tensor<?x?xbf16> {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 1, row_storage = registers>} -> tensor<?x?xbf16>
+  return
+}
+
+// -----
+
+func.func @schedule_shared_dynamic_h(%x: memref<?x?xbf16>, %e: memref<?x?xbf16>) {
+  // expected-error @below {{'schedule': row_storage = shared needs a static innermost dimension (the row's size is fixed at compile time); use stream}}
+  norm.rmsnorm %x : memref<?x?xbf16> into %e : memref<?x?xbf16> {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 1, row_storage = shared>}
+  return
+}
+
+// -----
+
+func.func @schedule_registers_too_many(%x: tensor<?x65536xbf16>, %e: tensor<?x65536xbf16>) {
+  // expected-error @below {{'schedule': row_storage = registers keeps 2048 row elements per thread; at most 256 fit in registers (use more threads_per_row, shared or stream)}}
+  %y = norm.rmsnorm %x : tensor<?x65536xbf16> into %e : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x65536xbf16>
+  return
+}

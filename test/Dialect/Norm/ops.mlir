@@ -133,3 +133,18 @@ func.func @rmsnorm_quantize_static_memref(%x: memref<?x100xf32>, %r: memref<?x10
   norm.rmsnorm_quantize static %x : memref<?x100xf32> residual %r : memref<?x100xf32> scale %sc : memref<f32> into %q : memref<?x100xf8E5M2> residual_out %r : memref<?x100xf32>
   return
 }
+
+// CHECK-LABEL: func @schedules
+// CHECK: norm.rmsnorm %{{.*}} : tensor<?x65536xbf16> into %{{.*}} : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>} -> tensor<?x65536xbf16>
+// CHECK: norm.add_rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 2, rows_per_block = 64, vector_width = 8, row_storage = registers>}
+// CHECK: norm.quantize per_group(128) {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream>}
+// CHECK: norm.rmsnorm_quantize per_token {{.*}} {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 4, vector_width = 4, row_storage = stream>}
+// GENERIC-LABEL: sym_name = "schedules"
+// GENERIC: "norm.rmsnorm"(%{{.*}}, %{{.*}}) <{epsilon = 9.99999997E-7 : f32, schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>, weight_offset = 0.000000e+00 : f32}>
+func.func @schedules(%x: tensor<?x65536xbf16>, %e: tensor<?x65536xbf16>, %r: memref<?x64xbf16>, %xd: tensor<?x?xbf16>, %qd: tensor<?x?xf8E4M3FN>, %sd: tensor<?x?xf32>, %xf: memref<?x4096xf32>, %q: memref<?x4096xi8>, %sc: memref<?x1xf32>) {
+  %y = norm.rmsnorm %x : tensor<?x65536xbf16> into %e : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>} -> tensor<?x65536xbf16>
+  norm.add_rmsnorm %r : memref<?x64xbf16>, residual %r : memref<?x64xbf16> into %r : memref<?x64xbf16>, %r : memref<?x64xbf16> {schedule = #norm.schedule<row_storage = registers, vector_width = 8, rows_per_block = 64, threads_per_row = 2>}
+  %qq, %ss = norm.quantize per_group(128) %xd : tensor<?x?xbf16> into %qd : tensor<?x?xf8E4M3FN>, %sd : tensor<?x?xf32> {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream>} -> tensor<?x?xf8E4M3FN>, tensor<?x?xf32>
+  norm.rmsnorm_quantize per_token %xf : memref<?x4096xf32> into %q : memref<?x4096xi8>, %sc : memref<?x1xf32> {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 4, vector_width = 4, row_storage = stream>}
+  return
+}

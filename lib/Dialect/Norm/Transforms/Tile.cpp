@@ -35,7 +35,7 @@ void NormTilePass::runOnOperation() {
   Operation *root = getOperation();
   if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
     root->emitError("norm-tile: 'warp-size' must be a power of two, got ")
-        << warpSize;
+        << warpSize.getValue();
     return signalPassFailure();
   }
   // 0 (or empty) leaves a field to the heuristic; anything else is forced
@@ -52,7 +52,7 @@ void NormTilePass::runOnOperation() {
     if (!overrides.rowStorage) {
       root->emitError("norm-tile: 'row-storage' must be registers, shared or "
                       "stream, got '")
-          << rowStorage << "'";
+          << rowStorage.getValue() << "'";
       return signalPassFailure();
     }
   }

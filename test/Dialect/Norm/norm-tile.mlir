@@ -1,0 +1,128 @@
+// RUN: norm-opt %s -norm-tile -split-input-file | FileCheck %s
+// RUN: norm-opt %s -norm-tile="shared-memory-per-block=232448" -split-input-file | FileCheck %s --check-prefix=H100
+// RUN: norm-opt %s -norm-tile="warp-size=64 shared-memory-per-block=65536" -split-input-file | FileCheck %s --check-prefix=WAVE64
+// RUN: norm-opt %s -norm-tile="num-sms=132" -split-input-file | FileCheck %s --check-prefix=SMS
+// RUN: norm-opt %s -norm-tile="row-storage=stream threads-per-row=64" -split-input-file | FileCheck %s --check-prefix=FORCE
+// RUN: not norm-opt %s -norm-tile="vector-width=16" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADVEC
+// RUN: not norm-opt %s -norm-tile="row-storage=registers" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADREG
+// RUN: not norm-opt %s -norm-tile="row-storage=disk" 2>&1 | FileCheck %s --check-prefix=BADNAME
+// RUN: not norm-opt %s -norm-tile="warp-size=48" 2>&1 | FileCheck %s --check-prefix=BADWARP
+
+// Short rows (bf16): the widest vector that divides H, about 4 vectors per
+// thread, rows sharing a block of 128 threads, the row in registers.
+// CHECK-LABEL: func @short
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 2, rows_per_block = 64, vector_width = 8, row_storage = registers>} -> tensor<?x64xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 16, vector_width = 4, row_storage = registers>} -> tensor<?x100xbf16>
+// A 64-lane wavefront holds rows of up to 64 threads; blocks stay at 128.
+// WAVE64-LABEL: func @short
+// WAVE64: #norm.schedule<threads_per_row = 2, rows_per_block = 64, vector_width = 8, row_storage = registers>
+// Forced fields replace the chosen ones, the others adapt.
+// FORCE-LABEL: func @short
+// FORCE: #norm.schedule<threads_per_row = 64, rows_per_block = 1, vector_width = 8, row_storage = stream>
+// FORCE: #norm.schedule<threads_per_row = 64, rows_per_block = 1, vector_width = 4, row_storage = stream>
+func.func @short(%x64: tensor<?x64xbf16>, %x100: tensor<?x100xbf16>) -> (tensor<?x64xbf16>, tensor<?x100xbf16>) {
+  %a = norm.rmsnorm %x64 : tensor<?x64xbf16> into %x64 : tensor<?x64xbf16> -> tensor<?x64xbf16>
+  %b = norm.rmsnorm %x100 : tensor<?x100xbf16> into %x100 : tensor<?x100xbf16> -> tensor<?x100xbf16>
+  return %a, %b : tensor<?x64xbf16>, tensor<?x100xbf16>
+}
+
+// -----
+
+// Medium rows: a block per row, 16-byte vectors, the row in registers.
+// CHECK-LABEL: func @medium
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4096xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x8192xbf16>
+// WAVE64-LABEL: func @medium
+// WAVE64: #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>
+func.func @medium(%x4096: tensor<?x4096xbf16>, %x8192: tensor<?x8192xbf16>) -> (tensor<?x4096xbf16>, tensor<?x8192xbf16>) {
+  %a = norm.rmsnorm %x4096 : tensor<?x4096xbf16> into %x4096 : tensor<?x4096xbf16> -> tensor<?x4096xbf16>
+  %b = norm.rmsnorm %x8192 : tensor<?x8192xbf16> into %x8192 : tensor<?x8192xbf16> -> tensor<?x8192xbf16>
+  return %a, %b : tensor<?x4096xbf16>, tensor<?x8192xbf16>
+}
+
+// -----
+
+// Long rows: H = 16384 still fits in registers (32 elements per thread of
+// 512). Past the register budget the row goes to shared memory when the
+// target has enough (227 KiB on an H100; 128 KiB for H = 65536 bf16), else it is
+// read again (48 KiB, the default; f32 at H = 65536 needs 256 KiB).
+// CHECK-LABEL: func @long
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x16384xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>} -> tensor<?x32768xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>} -> tensor<?x65536xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 4, row_storage = stream>} -> tensor<?x65536xf32>
+// H100-LABEL: func @long
+// H100: #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// H100: #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>
+// H100: #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>
+// H100: #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 4, row_storage = stream>
+// WAVE64-LABEL: func @long
+// WAVE64: row_storage = registers>
+// WAVE64: row_storage = stream>
+func.func @long(%x16k: tensor<?x16384xbf16>, %x32k: tensor<?x32768xbf16>, %x64k: tensor<?x65536xbf16>, %f64k: tensor<?x65536xf32>) -> (tensor<?x16384xbf16>, tensor<?x32768xbf16>, tensor<?x65536xbf16>, tensor<?x65536xf32>) {
+  %a = norm.rmsnorm %x16k : tensor<?x16384xbf16> into %x16k : tensor<?x16384xbf16> -> tensor<?x16384xbf16>
+  %b = norm.rmsnorm %x32k : tensor<?x32768xbf16> into %x32k : tensor<?x32768xbf16> -> tensor<?x32768xbf16>
+  %c = norm.rmsnorm %x64k : tensor<?x65536xbf16> into %x64k : tensor<?x65536xbf16> -> tensor<?x65536xbf16>
+  %d = norm.rmsnorm %f64k : tensor<?x65536xf32> into %f64k : tensor<?x65536xf32> -> tensor<?x65536xf32>
+  return %a, %b, %c, %d : tensor<?x16384xbf16>, tensor<?x32768xbf16>, tensor<?x65536xbf16>, tensor<?x65536xf32>
+}
+
+// -----
+
+// The fused kernel caches the rounded sum (the residual's type): 128 KiB.
+// Per-group quantization reads each chunk once: it never needs a cache.
+// H100-LABEL: func @long_fused
+// H100: norm.rmsnorm_quantize {{.*}} {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+// H100: norm.quantize per_group(128) {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>}
+func.func @long_fused(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>, %gs: memref<?x512xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16}
+  norm.quantize per_group(128) %x : memref<?x65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %gs : memref<?x512xf32>
+  return
+}
+
+// -----
+
+// Dynamic H: a block of 256 threads per row, scalar accesses (any H), the
+// row read again; a group size gives the vector width.
+// CHECK-LABEL: func @dynamic
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 1, row_storage = stream>} -> tensor<?x?xbf16>
+// CHECK: norm.quantize per_group(128) {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream>}
+func.func @dynamic(%x: tensor<?x?xbf16>, %q0: tensor<?x?xf8E4M3FN>, %s0: tensor<?x?xf32>) -> (tensor<?x?xbf16>, tensor<?x?xf8E4M3FN>, tensor<?x?xf32>) {
+  %y = norm.rmsnorm %x : tensor<?x?xbf16> into %x : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  %q, %s = norm.quantize per_group(128) %x : tensor<?x?xbf16> into %q0 : tensor<?x?xf8E4M3FN>, %s0 : tensor<?x?xf32> -> tensor<?x?xf8E4M3FN>, tensor<?x?xf32>
+  return %y, %q, %s : tensor<?x?xbf16>, tensor<?x?xf8E4M3FN>, tensor<?x?xf32>
+}
+
+// -----
+
+// A static row count: with the SM count known, blocks shrink (to one warp)
+// until the 64 rows spread over more SMs.
+// CHECK-LABEL: func @few_rows
+// CHECK: #norm.schedule<threads_per_row = 2, rows_per_block = 64, vector_width = 8, row_storage = registers>
+// SMS-LABEL: func @few_rows
+// SMS: #norm.schedule<threads_per_row = 2, rows_per_block = 16, vector_width = 8, row_storage = registers>
+func.func @few_rows(%x: tensor<64x64xbf16>) -> tensor<64x64xbf16> {
+  %y = norm.rmsnorm %x : tensor<64x64xbf16> into %x : tensor<64x64xbf16> -> tensor<64x64xbf16>
+  return %y : tensor<64x64xbf16>
+}
+
+// -----
+
+// A schedule the user wrote is kept; an override replaces only the field it
+// forces.
+// CHECK-LABEL: func @user_schedule
+// CHECK: #norm.schedule<threads_per_row = 32, rows_per_block = 4, vector_width = 4, row_storage = registers>
+// H100-LABEL: func @user_schedule
+// H100: #norm.schedule<threads_per_row = 32, rows_per_block = 4, vector_width = 4, row_storage = registers>
+// FORCE-LABEL: func @user_schedule
+// FORCE: #norm.schedule<threads_per_row = 64, rows_per_block = 4, vector_width = 4, row_storage = stream>
+func.func @user_schedule(%x: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> {
+  %y = norm.rmsnorm %x : tensor<?x4096xbf16> into %x : tensor<?x4096xbf16> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 4, vector_width = 4, row_storage = registers>} -> tensor<?x4096xbf16>
+  return %y : tensor<?x4096xbf16>
+}
+
+// A forced field the op cannot take, named with the reason.
+// BADVEC: error: 'norm.rmsnorm' op norm-tile: the forced schedule fields do not fit: vector_width = 16 makes 32-byte accesses to the 2-byte row elements; at most 16 bytes per access
+// BADREG: error: 'norm.rmsnorm' op norm-tile: the forced schedule fields do not fit: row_storage = registers needs a static innermost dimension (the row's size is fixed at compile time); use stream
+// BADNAME: error: norm-tile: 'row-storage' must be registers, shared or stream, got 'disk'
+// BADWARP: error: norm-tile: 'warp-size' must be a power of two, got 48
