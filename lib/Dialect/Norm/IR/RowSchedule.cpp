@@ -310,8 +310,11 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   schedule.threadsPerRow = overrides.threadsPerRow.value_or(tpr);
   tpr = schedule.threadsPerRow;
 
-  int64_t rpb =
-      tpr <= target.warpSize ? std::max<int64_t>(1, kMinBlockSize / tpr) : 1;
+  // Rows of at most a warp share a block (which stays whole 32-lane warps
+  // even for a narrower warp).
+  int64_t rpb = tpr <= std::max(target.warpSize, kMinWarpSize)
+                    ? std::max<int64_t>(1, kMinBlockSize / tpr)
+                    : 1;
   // Few rows: smaller blocks (of whole warps) spread them over every SM.
   if (shape.rows > 0 && target.numSMs > 0) {
     while (rpb > 1 && llvm::divideCeil(shape.rows, rpb) < target.numSMs &&

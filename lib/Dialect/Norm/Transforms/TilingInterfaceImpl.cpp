@@ -13,6 +13,7 @@
 
 #include "norm/Dialect/Norm/Transforms/TilingInterfaceImpl.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
@@ -76,6 +77,8 @@ static OperandLayout getLayout(RMSNormQuantizeOp op) {
 
 static OpFoldResult getDimSize(OpBuilder &b, Location loc, Value value,
                                int64_t dim) {
+  if (isa<MemRefType>(value.getType()))
+    return memref::getMixedSize(b, loc, value, dim);
   return tensor::getMixedSize(b, loc, value, dim);
 }
 
