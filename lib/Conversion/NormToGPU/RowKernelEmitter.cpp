@@ -123,6 +123,9 @@ private:
   /// type, smoothed and clipped; stores the normalized output on the way
   /// when `storeNormalized`.
   Value quantizerInput(Value k, Value y, bool storeNormalized);
+  Value reciprocalOf(Value scale);
+  Value correctedQuotient(Value x, Value d, Value r, double bound);
+  Value divideByScale(Value x, Value scale, double bound);
   Value quantizedBits(Value x, Value scale);
   void storeQuantized(Value k, Value column, Value valid, Value x, Value scale);
   Value scaleFromAmax(Value amax);
@@ -141,6 +144,8 @@ private:
   const RowSchedule &schedule;
   int64_t warpSize;
   ImplicitLocOpBuilder b;
+  /// 1 / scale for each scale value (see reciprocalOf).
+  llvm::DenseMap<Value, Value> reciprocals;
 
   /// Chunks per thread when the chunk loops are unrolled.
   std::optional<int64_t> unrolledChunks;
@@ -440,7 +445,10 @@ Value RowKernelEmitter::quantizerInput(Value k, Value y, bool storeNormalized) {
 Value RowKernelEmitter::scaleFromAmax(Value amax) {
   if (spec.scaleUb)
     amax = arith::MinimumFOp::create(b, amax, f32(*spec.scaleUb));
-  Value scale = arith::DivFOp::create(b, amax, f32(spec.qmax));
+  // amax / qmax, correctly rounded, without a division: qmax is a constant
+  // whose reciprocal is rounded here.
+  Value scale = correctedQuotient(amax, f32(spec.qmax), f32(1.0 / spec.qmax),
+                                  3.4028234663852886e38);
   return arith::MaximumFOp::create(b, scale, f32(spec.minScale));
 }
 
@@ -459,9 +467,48 @@ void RowKernelEmitter::storeScale(Value scale, Value groupIndex, Value valid) {
   });
 }
 
+/// x / d rounded once to f32 from r = 1/d rounded (Markstein): q0 = x * r
+/// is within one ulp, the remainder x - q0 * d is exact in an fma, and
+/// q0 + rem * r rounds to the correctly rounded quotient. An IEEE f32
+/// division is a long sequence with an out-of-line slow path; per element
+/// it made the quantizing kernels compute-bound. q0 is clamped to +-`bound`
+/// first, beyond which every quotient saturates anyway, so that an infinite
+/// x or quotient still ends at +-inf instead of inf - inf = NaN (NaN stays
+/// NaN).
+Value RowKernelEmitter::correctedQuotient(Value x, Value d, Value r,
+                                          double bound) {
+  auto splatLike = [&](Value scalar) {
+    return isa<VectorType>(x.getType()) ? splat(scalar) : scalar;
+  };
+  Value dv = splatLike(d), rv = splatLike(r);
+  Value q0 = arith::MulFOp::create(b, x, rv);
+  q0 = arith::MaximumFOp::create(b, q0, splatLike(f32(-bound)));
+  q0 = arith::MinimumFOp::create(b, q0, splatLike(f32(bound)));
+  Value negQ0 = arith::NegFOp::create(b, q0);
+  Value remainder = math::FmaOp::create(b, negQ0, dv, x);
+  return math::FmaOp::create(b, remainder, rv, q0);
+}
+
+/// 1 / scale, computed once right where the scale is defined.
+Value RowKernelEmitter::reciprocalOf(Value scale) {
+  auto it = reciprocals.find(scale);
+  if (it != reciprocals.end())
+    return it->second;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointAfterValue(scale);
+  Value reciprocal = arith::DivFOp::create(b, f32(1.0), scale);
+  reciprocals[scale] = reciprocal;
+  return reciprocal;
+}
+
+/// x / scale for the quantizer (see correctedQuotient).
+Value RowKernelEmitter::divideByScale(Value x, Value scale, double bound) {
+  return correctedQuotient(x, scale, reciprocalOf(scale), bound);
+}
+
 Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
   Type qType = spec.operands[spec.output].elementType;
-  Value y = arith::DivFOp::create(b, x, splat(scale));
+  Value y = divideByScale(x, scale, 2 * std::max(spec.qmax, 128.0));
   auto bitsType = VectorType::get({schedule.vectorWidth}, b.getI8Type());
   if (qType.isSignlessInteger(8)) {
     // Round to nearest even, saturate to [-128, 127], NaN to 0: fptosi of an

@@ -65,9 +65,18 @@ func.func @add_rmsnorm(%x: memref<?x4096xbf16>, %r: memref<?x4096xbf16>, %y: mem
 // CHECK: vector.reduction <maximumf>
 // CHECK: gpu.shuffle xor
 // CHECK: gpu.barrier
-// CHECK: arith.divf %{{.*}}, %cst{{.*}} : f32
-// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
-// CHECK: arith.divf %{{.*}} : vector<8xf32>
+// The scale amax / 448 and the quotients x / scale are correctly rounded
+// without a division per element: a product with the reciprocal, then one
+// fma correction.
+// CHECK: %[[Q0:.*]] = arith.mulf %[[AMAX:.*]], %{{.*}} : f32
+// CHECK: math.fma %{{.*}}, %{{.*}}, %[[AMAX]] : f32
+// CHECK: %[[SCALE:.*]] = arith.maximumf
+// CHECK: %[[RCP:.*]] = arith.divf %{{.*}}, %[[SCALE]] : f32
+// CHECK: llvm.store %[[SCALE]], %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
+// CHECK-NOT: arith.divf
+// CHECK: arith.mulf %{{.*}} : vector<8xf32>
+// CHECK: math.fma
+// CHECK: math.fma
 // CHECK: arith.maximumf
 // CHECK: arith.minimumf
 // CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf8E4M3FN>
@@ -161,7 +170,8 @@ func.func @allocations(%x: memref<8x64xf32>) {
 // CHECK: math.absf %[[YQ]]
 // CHECK: vector.reduction <maximumf>
 // CHECK: gpu.barrier
-// CHECK: arith.divf %[[YQ]], %{{.*}} : vector<8xf32>
+// CHECK: arith.mulf %[[YQ]], %{{.*}} : vector<8xf32>
+// CHECK: math.fma %{{.*}}, %{{.*}}, %[[YQ]] : vector<8xf32>
 // CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf8E4M3FN>
 // CHECK-NOT: llvm.getelementptr %[[X]]
 // CHECK-NOT: llvm.getelementptr %[[R]]
