@@ -7,7 +7,7 @@
 #ifndef NORM_UNITTESTS_RUNTIME_RUNTIMETESTUTILS_H
 #define NORM_UNITTESTS_RUNTIME_RUNTIMETESTUTILS_H
 
-#include "norm-runtime/norm_runtime.h"
+#include "norm-runtime/Runtime.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -138,29 +138,11 @@ private:
   std::string dir;
 };
 
-/// Row-major tensor view with explicit strides.
+/// A tensor view (row-major unless strides are given).
 inline norm_tensor_t tensor(void *data, norm_dtype_t dtype,
                             std::initializer_list<int64_t> shape,
                             std::initializer_list<int64_t> strides = {}) {
-  norm_tensor_t t = {};
-  t.data = data;
-  t.dtype = dtype;
-  t.rank = int32_t(shape.size());
-  int i = 0;
-  for (int64_t s : shape)
-    t.shape[i++] = s;
-  if (strides.size() == shape.size()) {
-    i = 0;
-    for (int64_t s : strides)
-      t.strides[i++] = s;
-  } else {
-    int64_t stride = 1;
-    for (int d = t.rank - 1; d >= 0; --d) {
-      t.strides[d] = stride;
-      stride *= t.shape[d];
-    }
-  }
-  return t;
+  return norm::makeTensor(data, dtype, shape, strides);
 }
 
 /// A well-aligned fake device address (never dereferenced on the CPU).

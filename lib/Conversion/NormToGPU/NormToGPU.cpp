@@ -106,11 +106,11 @@ static void setQuantization(RowKernelSpec &spec, OpTy op) {
   spec.qmax = op.getQMax();
 }
 
-static LoweringPlan planFor(QuantizeOp op) {
-  LoweringPlan plan;
+/// The quantizer's operands, in op operand order: the static scale and smooth
+/// inputs, then the codes and the dynamic scales.
+template <typename OpTy>
+static void addQuantizeOperands(LoweringPlan &plan, OpTy op) {
   RowKernelSpec &spec = plan.spec;
-  spec.opName = "quantize";
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
   if (op.getScale())
     addOperand(plan, spec.scale, "scale", OperandRole::Scalar, op.getScale());
   if (op.getSmooth())
@@ -120,6 +120,14 @@ static LoweringPlan planFor(QuantizeOp op) {
   if (op.getScaleInit())
     addOperand(plan, spec.scales, "scales", OperandRole::Scales,
                op.getScaleInit());
+}
+
+static LoweringPlan planFor(QuantizeOp op) {
+  LoweringPlan plan;
+  RowKernelSpec &spec = plan.spec;
+  spec.opName = "quantize";
+  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
+  addQuantizeOperands(plan, op);
   setQuantization(spec, op);
   return plan;
 }
@@ -135,15 +143,7 @@ static LoweringPlan planFor(RMSNormQuantizeOp op) {
                op.getResidual());
   if (op.getGamma())
     addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
-  if (op.getScale())
-    addOperand(plan, spec.scale, "scale", OperandRole::Scalar, op.getScale());
-  if (op.getSmooth())
-    addOperand(plan, spec.smooth, "smooth", OperandRole::Vector,
-               op.getSmooth());
-  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
-  if (op.getScaleInit())
-    addOperand(plan, spec.scales, "scales", OperandRole::Scales,
-               op.getScaleInit());
+  addQuantizeOperands(plan, op);
   if (op.getResidualInit())
     addOperand(plan, spec.residualOut, "residual_out", OperandRole::Row,
                op.getResidualInit());

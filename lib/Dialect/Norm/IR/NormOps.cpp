@@ -130,6 +130,19 @@ static LogicalResult verifySameShape(Operation *op, NamedOperand operand,
   return success();
 }
 
+/// The updated residual is stored in the residual's own element type.
+static LogicalResult verifyResidualType(Operation *op, NamedOperand residual,
+                                        NamedOperand residualInit) {
+  Type residualType = shapedTypeOf(residual.value).getElementType();
+  Type initType = shapedTypeOf(residualInit.value).getElementType();
+  if (initType != residualType)
+    return op->emitOpError("'")
+           << residualInit.name << "' must have the element type of '"
+           << residual.name << "' (" << residualType << "), but has "
+           << initType;
+  return success();
+}
+
 /// A per-column vector (gamma, smooth): shape [H] where H is the innermost
 /// dim of `input`.
 static LogicalResult verifyColumnVector(Operation *op, NamedOperand operand,
@@ -242,12 +255,8 @@ LogicalResult AddRMSNormOp::verify() {
     return emitOpError("'into' must have element type f32, f16 or bf16, but "
                        "has ")
            << shapedTypeOf(getInit()).getElementType();
-  Type residualType = shapedTypeOf(getResidual()).getElementType();
-  Type residualInitType = shapedTypeOf(getResidualInit()).getElementType();
-  if (residualInitType != residualType)
-    return emitOpError("'residual destination' must have the element type of "
-                       "'residual' (")
-           << residualType << "), but has " << residualInitType;
+  if (failed(verifyResidualType(*this, residual, residualInit)))
+    return failure();
   if (getGamma() &&
       failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
                                 "f32, f16 or bf16", isNormFloat)))
@@ -549,12 +558,9 @@ LogicalResult RMSNormQuantizeOp::verify() {
         failed(
             verifySameShape(*this, {"residual_out", getResidualInit()}, input)))
       return failure();
-    Type residualType = shapedTypeOf(getResidual()).getElementType();
-    Type residualInitType = shapedTypeOf(getResidualInit()).getElementType();
-    if (residualInitType != residualType)
-      return emitOpError("'residual_out' must have the element type of "
-                         "'residual' (")
-             << residualType << "), but has " << residualInitType;
+    if (failed(verifyResidualType(*this, residual,
+                                  {"residual_out", getResidualInit()})))
+      return failure();
   }
 
   if (getGamma() &&
