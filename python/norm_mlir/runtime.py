@@ -57,7 +57,8 @@ class _KernelInfo(ctypes.Structure):
                 ("rows_per_block", ctypes.c_int64),
                 ("threads_per_row", ctypes.c_int64),
                 ("vector_width", ctypes.c_int64),
-                ("dynamic_shared_memory", ctypes.c_int64)]
+                ("dynamic_shared_memory", ctypes.c_int64),
+                ("cols_multiple", ctypes.c_int64)]
 
 
 class _KernelParams(ctypes.Structure):
@@ -209,6 +210,7 @@ class Bundle:
                     rows_per_block=info.rows_per_block,
                     threads_per_row=info.threads_per_row,
                     vector_width=info.vector_width,
+                    cols_multiple=info.cols_multiple,
                     dynamic_shared_memory=info.dynamic_shared_memory,
                     tensors=tensors,
                     scheme=SCHEMES[params.scheme] if params.quantize else None,

@@ -276,11 +276,11 @@ Status Checker::run(int64_t numTensors) {
   if (cols == 0 && rows > 0)
     return error(NORM_ERROR_SHAPE_MISMATCH, 0,
                  "has H = 0: a row needs at least one element");
-  if (spec.cols < 0 && cols % spec.vectorWidth != 0)
+  if (spec.cols < 0 && cols % spec.colsMultiple != 0)
     return error(NORM_ERROR_SHAPE_MISMATCH, 0,
                  "has H = " + std::to_string(cols) +
-                     ", which the kernel's vector width " +
-                     std::to_string(spec.vectorWidth) + " does not divide");
+                     ", not a multiple of the kernel's vector width " +
+                     std::to_string(spec.colsMultiple));
   if (spec.params.quantize &&
       spec.params.scheme == KernelParams::Scheme::PerGroup &&
       cols % spec.params.groupSize != 0)

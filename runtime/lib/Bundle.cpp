@@ -191,6 +191,10 @@ static void parseKernel(Reader &reader, const std::string &name,
     spec.cols = -1;
   if (spec.cols == 0)
     reader.fail(path + ".cols", "is 0");
+  // Bundles from before peeled rows leave it out: H had to be a multiple of
+  // the vector width.
+  spec.colsMultiple = reader.integer(kernel, path, "cols_multiple", 1, 64,
+                                     /*fallback=*/spec.vectorWidth);
   spec.dynamicSharedMemory = reader.integer(
       kernel, path, "dynamic_shared_memory", 0, 1 << 20, /*fallback=*/0);
   spec.rowCached = reader.boolean(kernel, path, "row_cached", false);

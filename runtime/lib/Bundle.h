@@ -69,6 +69,9 @@ struct KernelSpec {
   int64_t blockSize = 0, rowsPerBlock = 0, threadsPerRow = 0, vectorWidth = 0;
   /// H, or -1 for any H.
   int64_t cols = -1;
+  /// What a run-time H must be a multiple of: the vector width, or 1 when
+  /// the kernel peels its rows.
+  int64_t colsMultiple = 1;
   int64_t dynamicSharedMemory = 0;
   bool rowCached = false;
   KernelParams params;

@@ -201,6 +201,7 @@ norm_status_t norm_bundle_kernel_info(const norm_bundle *bundle,
   info->rows_per_block = spec->rowsPerBlock;
   info->threads_per_row = spec->threadsPerRow;
   info->vector_width = spec->vectorWidth;
+  info->cols_multiple = spec->colsMultiple;
   info->dynamic_shared_memory = spec->dynamicSharedMemory;
   return NORM_SUCCESS;
 }

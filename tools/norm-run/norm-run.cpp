@@ -46,6 +46,7 @@ struct Options {
   std::vector<int64_t> rows = {7};
   std::vector<int64_t> cols; // for dynamic-H kernels
   int64_t rowPad = 0;
+  bool misalignInput = false;
   uint64_t seed = 1;
   std::string dist = "normal";
   double magnitude = 1.0;
@@ -74,6 +75,8 @@ reference, or times it with --bench.
   --rows=1,7,256         row counts to run (default 7)
   --cols=N,...           H values for kernels compiled for any H
   --row-pad=N            pad every row by N elements (strided rows)
+  --misalign-input       start the input one element past a 16-byte boundary
+                         (kernels that need aligned rows are skipped)
   --seed=N               random seed (default 1)
   --dist=normal|uniform  input distribution (default normal)
   --magnitude=X          scale of the inputs (default 1)
@@ -154,6 +157,8 @@ Options parseOptions(int argc, char **argv) {
         if (o.cols.back() < 1)
           usageError("--cols must be >= 1");
       }
+    } else if (arg == "--misalign-input") {
+      o.misalignInput = true;
     } else if (auto v = value("--row-pad")) {
       o.rowPad = parseInt(*v, "--row-pad");
       if (o.rowPad < 0)
@@ -370,6 +375,8 @@ struct TensorSlot {
   std::optional<ref::HostMatrix> host;
   void *device = nullptr;
   size_t bytes = 0;
+  /// Where the data starts past `device` (--misalign-input).
+  size_t offsetBytes = 0;
   norm_tensor_t view = {};
 };
 
@@ -495,6 +502,8 @@ std::vector<TensorSlot> Runner::makeSlots(const std::string &name,
     }
     slot.view.dtype = slot.dtype;
     slot.bytes = size_t(slot.host->rows() * slot.host->rowStride() * size);
+    if (o.misalignInput && slot.name == "input")
+      slot.offsetBytes = size_t(size);
     slots.push_back(std::move(slot));
   }
   return slots;
@@ -670,10 +679,12 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
 
   // Device buffers: inputs uploaded once, outputs poisoned before each run.
   for (TensorSlot &slot : slots) {
-    checkRuntime(norm_malloc(context, slot.bytes, &slot.device), "malloc");
-    slot.view.data = slot.device;
+    checkRuntime(
+        norm_malloc(context, slot.bytes + slot.offsetBytes, &slot.device),
+        "malloc");
+    slot.view.data = static_cast<char *>(slot.device) + slot.offsetBytes;
     if (!slot.isOutput)
-      checkRuntime(norm_memcpy_to_device(context, slot.device,
+      checkRuntime(norm_memcpy_to_device(context, slot.view.data,
                                          slot.host->data(), slot.bytes),
                    "upload");
   }
@@ -686,7 +697,7 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
   for (uint8_t poison : o.poisons) {
     for (TensorSlot &slot : slots)
       if (slot.isOutput)
-        checkRuntime(norm_memset(context, slot.device, poison, slot.bytes),
+        checkRuntime(norm_memset(context, slot.view.data, poison, slot.bytes),
                      "poison");
     checkRuntime(norm_launch(context, bundle, name.c_str(), nullptr,
                              views.data(), int64_t(views.size())),
@@ -695,7 +706,7 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
     for (TensorSlot &slot : slots)
       if (slot.isOutput)
         checkRuntime(norm_memcpy_to_host(context, slot.host->data(),
-                                         slot.device, slot.bytes),
+                                         slot.view.data, slot.bytes),
                      "download");
 
     std::ostringstream line;
@@ -921,6 +932,27 @@ void Runner::runKernel(const std::string &name, Totals &totals) {
   p.minScale = raw.min_scale;
   if (raw.has_intermediate_type)
     p.intermediateType = toRef(raw.intermediate_type);
+  if (o.misalignInput) {
+    // Only kernels that ask element alignment of the input take it.
+    norm_dtype_t dtype;
+    int64_t alignment = 0;
+    for (int64_t i = 0; i < info.num_tensors; ++i) {
+      const char *tensorName;
+      checkRuntime(norm_bundle_tensor_info(bundle, name.c_str(), i,
+                                           &tensorName, &dtype, &alignment,
+                                           nullptr),
+                   "tensor info");
+      if (std::string(tensorName) == "input")
+        break;
+    }
+    if (alignment > int64_t(norm_dtype_size(dtype))) {
+      if (o.verbose)
+        std::printf("SKIP %s: needs %lld-byte aligned input rows\n",
+                    name.c_str(), (long long)alignment);
+      ++totals.skipped;
+      return;
+    }
+  }
   std::vector<int64_t> colsList;
   if (info.cols > 0)
     colsList = {info.cols};
@@ -936,7 +968,7 @@ void Runner::runKernel(const std::string &name, Totals &totals) {
       ++totals.skipped;
       continue;
     }
-    if (info.cols < 0 && cols % info.vector_width) {
+    if (info.cols < 0 && cols % info.cols_multiple) {
       ++totals.skipped;
       continue;
     }

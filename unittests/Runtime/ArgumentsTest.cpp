@@ -173,6 +173,36 @@ TEST_F(Arguments, DynamicH) {
   EXPECT_TRUE(says("has H = 0")) << message;
 }
 
+TEST(ArgumentsColsMultiple, DynamicHWithoutPeeling) {
+  // A dynamic-H kernel whose manifest leaves out cols_multiple (bundles from
+  // before peeled rows) takes only multiples of its vector width.
+  std::string manifest = validManifest();
+  std::string peeled = "\"cols_multiple\": 1,";
+  manifest.erase(manifest.find(peeled), peeled.size());
+  TempBundle dir(manifest);
+  norm_bundle *bundle = nullptr;
+  ASSERT_EQ(norm_bundle_open(dir.path().c_str(), &bundle), NORM_SUCCESS)
+      << norm_last_error();
+  auto check = [&](int64_t h) {
+    auto row = [&](uintptr_t at) {
+      return tensor(fakeAddress(at << 24), NORM_DTYPE_F16, {3, h});
+    };
+    std::vector<norm_tensor_t> t = {
+        row(0), row(1), tensor(fakeAddress(2 << 24), NORM_DTYPE_F16, {h}),
+        row(3), row(4)};
+    return norm_check_arguments(bundle, "add_dyn", t.data(),
+                                int64_t(t.size()), nullptr);
+  };
+  EXPECT_EQ(check(16), NORM_SUCCESS) << norm_last_error();
+  EXPECT_EQ(check(7), NORM_ERROR_SHAPE_MISMATCH);
+  EXPECT_NE(std::string(norm_last_error())
+                .find("has H = 7, not a multiple of the kernel's vector "
+                      "width 8"),
+            std::string::npos)
+      << norm_last_error();
+  norm_bundle_close(bundle);
+}
+
 TEST_F(Arguments, Strides) {
   auto t = rms(4);
   t[0].strides[1] = 2;

@@ -58,8 +58,13 @@ TEST(Bundle, OpensValidBundle) {
   EXPECT_EQ(info.cols, 4096);
   EXPECT_EQ(info.block_size, 128);
   EXPECT_EQ(info.vector_width, 8);
+  // Left out: the vector width.
+  EXPECT_EQ(info.cols_multiple, 8);
   ASSERT_EQ(norm_bundle_kernel_info(bundle, "add_dyn", &info), NORM_SUCCESS);
   EXPECT_EQ(info.cols, -1);
+  // Peeled rows: any H.
+  EXPECT_EQ(info.vector_width, 8);
+  EXPECT_EQ(info.cols_multiple, 1);
 
   const char *name;
   norm_dtype_t dtype;
@@ -199,7 +204,7 @@ INSTANTIATE_TEST_SUITE_P(
                      "not rows_per_block * threads_per_row"},
         ManifestCase{"\"block_size\": 256", "\"block_size\": 2048",
                      "outside [1, 1024]"},
-        ManifestCase{"\"vector_width\": 1", "\"vector_width\": \"1\"",
+        ManifestCase{"\"vector_width\": 8\n", "\"vector_width\": \"8\"\n",
                      "kernels.add_dyn.vector_width' must be an integer"},
         ManifestCase{"\"cols\": 4096", "\"cols\": 0",
                      "'kernels.rms.cols' is 0"},
@@ -223,6 +228,8 @@ INSTANTIATE_TEST_SUITE_P(
                      "scales that do not match the quantization scheme"},
         ManifestCase{"\"group_size\": 128", "\"group_size\": 100",
                      "does not divide cols"},
+        ManifestCase{"\"cols_multiple\": 1", "\"cols_multiple\": 0",
+                     "kernels.add_dyn.cols_multiple' is 0, outside [1, 64]"},
         ManifestCase{"\"scale_layout\": \"col_major\"",
                      "\"scale_layout\": \"diagonal\"",
                      "expected row_major or col_major"},

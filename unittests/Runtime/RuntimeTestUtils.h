@@ -37,10 +37,10 @@ inline std::string validManifest() {
         {"kind": "i64", "name": "stride_output"},
         {"kind": "i64", "name": "stride_residual_out"}
       ],
-      "block_size": 256, "cols": -9223372036854775808, "dynamic_shared_memory": 0,
-      "op": "add_rmsnorm",
+      "block_size": 256, "cols": -9223372036854775808, "cols_multiple": 1,
+      "dynamic_shared_memory": 0, "op": "add_rmsnorm",
       "params": {"epsilon": 1e-05, "normalize": true, "quantize": false, "weight_offset": 0},
-      "row_cached": false, "rows_per_block": 1, "threads_per_row": 256, "vector_width": 1
+      "row_cached": false, "rows_per_block": 1, "threads_per_row": 256, "vector_width": 8
     },
     "qgroup": {
       "args": [

@@ -296,6 +296,11 @@ static DictionaryAttr describeKernel(MLIRContext *ctx,
        b.getNamedAttr("vector_width",
                       b.getI64IntegerAttr(schedule.vectorWidth)),
        b.getNamedAttr("cols", b.getI64IntegerAttr(spec.cols)),
+       // What a run-time H must be a multiple of (besides a group size).
+       b.getNamedAttr("cols_multiple",
+                      b.getI64IntegerAttr(peelsRows(spec, schedule)
+                                              ? 1
+                                              : schedule.vectorWidth)),
        // Whether the kernel reads the row from memory once.
        b.getNamedAttr("row_cached",
                       b.getBoolAttr(schedule.rowStorage != RowStorage::Stream)),
@@ -399,10 +404,11 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   if (failed(checkRowScheduleForTarget(*schedule, shape, warpSize, whyNot)))
     return op->emitOpError("cannot lower to GPU: ") << whyNot;
   int64_t sharedMemoryBytes = getSharedMemoryBytes(*schedule, shape);
+  bool peeled = peelsRows(spec, *schedule);
   for (KernelOperand &operand : spec.operands)
     if (operand.role == OperandRole::Row || operand.role == OperandRole::Vector)
-      operand.alignment =
-          vectorAlignment(schedule->vectorWidth, operand.elementType);
+      operand.alignment = vectorAlignment(peeled ? 1 : schedule->vectorWidth,
+                                          operand.elementType);
     else
       operand.alignment = 4;
 

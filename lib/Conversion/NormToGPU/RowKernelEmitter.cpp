@@ -3,10 +3,17 @@
 // Part of norm-mlir. See README.md for license information.
 //
 // A thread group of `threadsPerRow` lanes handles one row. Lane `l` owns the
-// vectors at columns (k * threadsPerRow + l) * vectorWidth, so consecutive
-// lanes touch consecutive 16-byte vectors (coalesced). Rows past the end are
-// computed on a clamped row index and never stored, which keeps every lane
-// in the shuffles and barriers.
+// vectors at columns head + (k * threadsPerRow + l) * vectorWidth, so
+// consecutive lanes touch consecutive 16-byte vectors (coalesced). Rows past
+// the end are computed on a clamped row index and never stored, which keeps
+// every lane in the shuffles and barriers.
+//
+// A peeled row (the vector width does not divide H, or H is dynamic) starts
+// wherever the row stride puts it: its head runs to the first vector-aligned
+// column, whole aligned vectors follow, and the head and tail elements form
+// one more piece of a single element per lane (the edge). The kernel checks
+// that every row operand shares the input's alignment and stride, and runs
+// the row one element per lane otherwise.
 //
 // Between the reduction and the scaling the row stays in registers, in
 // dynamic shared memory (each thread reads back only the vectors it wrote, so
@@ -45,19 +52,39 @@ SmallVector<int> RowKernelSpec::stridedOperands() const {
 namespace {
 enum class Combine { Add, Max };
 
+/// Consecutive elements of the row that one thread handles at once.
+struct Piece {
+  /// Chunk index (i64), or null for the edge of a peeled row.
+  Value k;
+  /// First column (i64).
+  Value column;
+  /// Whether the piece lies in the row; null when it always does.
+  Value valid;
+  int64_t width = 1;
+  /// Whether row operands (the first) and per-column operands (the second)
+  /// may be accessed with the vector's alignment, else the element's.
+  bool alignedRows = true, alignedColumns = true;
+  /// Key in the register caches: the constant chunk index, or kEdgeKey.
+  std::optional<int64_t> key;
+};
+constexpr int64_t kEdgeKey = -1;
+
 class RowKernelEmitter {
 public:
+  /// `peeled`: rows are peeled (see the file comment), and the caller has
+  /// checked that the row operands share the input's alignment and stride.
   RowKernelEmitter(gpu::GPUFuncOp func, const RowKernelSpec &spec,
-                   const RowSchedule &schedule, int64_t warpSize)
+                   const RowSchedule &schedule, int64_t warpSize, bool peeled)
       : func(func), spec(spec), schedule(schedule), warpSize(warpSize),
-        b(func.getLoc(), func.getContext()) {
+        peeled(peeled), b(func.getLoc(), func.getContext()) {
     std::optional<int64_t> staticChunks = schedule.getChunks(spec.cols);
     if (staticChunks && (schedule.rowStorage == RowStorage::Registers ||
                          *staticChunks <= kMaxUnrolledChunks))
       unrolledChunks = staticChunks;
   }
 
-  void emit();
+  /// Emits the kernel body before the terminator of `block` (or at its end).
+  void emit(Block *block);
 
 private:
   // Constants and small helpers.
@@ -67,11 +94,19 @@ private:
   Value f32(double value) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
   }
-  VectorType f32Vector() {
-    return VectorType::get({schedule.vectorWidth}, b.getF32Type());
+  VectorType f32Vector(int64_t width) {
+    return VectorType::get({width}, b.getF32Type());
   }
-  Value splat(Value scalar) {
-    return vector::BroadcastOp::create(b, f32Vector(), scalar);
+  static int64_t widthOf(Value vector) {
+    return cast<VectorType>(vector.getType()).getNumElements();
+  }
+  Value splat(Value scalar, int64_t width) {
+    return vector::BroadcastOp::create(b, f32Vector(width), scalar);
+  }
+  /// `scalar` broadcast to the shape of `like` (a vector or a scalar).
+  Value splatLike(Value like, Value scalar) {
+    return isa<VectorType>(like.getType()) ? splat(scalar, widthOf(like))
+                                           : scalar;
   }
   Value combine(Combine kind, Value lhs, Value rhs) {
     if (kind == Combine::Add)
@@ -91,58 +126,66 @@ private:
   }
   Value pointer(int operand) { return func.getArgument(operand); }
   Value stride(int operand) { return strides.lookup(operand); }
+  /// Alignment of `piece`'s accesses to `operand`.
+  int64_t alignmentOf(int operand, const Piece &piece);
 
   Value address(int operand, Value elementOffset);
-  /// `load()`, or zeros where `valid` (null: always valid) is false.
-  Value loadIf(Value valid, function_ref<Value()> load);
-  Value loadVector(int operand, Value elementOffset, Value valid);
-  void storeVector(int operand, Value elementOffset, Value value, Value valid);
+  /// Element offset of `piece` in row operand `operand`.
+  Value rowOffset(int operand, const Piece &piece);
+  /// `load()`, or zeros of `width` where `valid` (null: always valid) is
+  /// false.
+  Value loadIf(Value valid, int64_t width, function_ref<Value()> load);
+  /// Loads `piece` of `operand` at `elementOffset` as f32.
+  Value loadPiece(int operand, Value elementOffset, const Piece &piece);
+  void storePiece(int operand, Value elementOffset, Value value,
+                  const Piece &piece, Value valid);
   void ifThen(Value cond, function_ref<void()> body);
 
-  Value column(Value k);
-  Value columnValid(Value column);
-  /// `columnValid(column(k))`, or null when chunk k is statically in bounds.
-  Value chunkValid(Value k, Value column);
+  /// Chunk k of this thread's row, and the edge of a peeled row.
+  Piece chunk(Value k);
+  Piece edge();
   /// Conjunction where null means true.
   Value both(Value lhs, Value rhs) {
     if (!lhs || !rhs)
       return lhs ? lhs : rhs;
     return arith::AndIOp::create(b, lhs, rhs);
   }
-  Value loadSource(Value k, bool firstPass);
+  Value loadSource(const Piece &piece, bool firstPass);
   /// The row cached in shared memory: chunk k of this thread's row.
   Value sharedOffset(Value k);
-  Value loadShared(Value k);
-  void storeShared(Value k, Value value);
-  Value normalizeChunk(Value k, Value x, Value invRms);
+  Value loadShared(const Piece &piece);
+  void storeShared(const Piece &piece, Value value);
+  Value normalizePiece(const Piece &piece, Value x, Value invRms);
   /// Stores `value` (f32) to row operand `operand`, rounded to its type.
-  void storeRow(int operand, Value k, Value value);
+  void storeRow(int operand, const Piece &piece, Value value);
   /// Stores `value`, already of the operand's element type.
-  void storeRowAsIs(int operand, Value k, Value value);
+  void storeRowAsIs(int operand, const Piece &piece, Value value);
   /// The row value as the quantizer sees it: rounded to the intermediate
   /// type, smoothed and clipped; stores the normalized output on the way
   /// when `storeNormalized`.
-  Value quantizerInput(Value k, Value y, bool storeNormalized);
+  Value quantizerInput(const Piece &piece, Value y, bool storeNormalized);
   Value reciprocalOf(Value scale);
   Value correctedQuotient(Value x, Value d, Value r, double bound);
   Value divideByScale(Value x, Value scale, double bound);
   Value quantizedBits(Value x, Value scale);
-  void storeQuantized(Value k, Value column, Value valid, Value x, Value scale);
+  void storeQuantized(const Piece &piece, Value x, Value scale);
   Value scaleFromAmax(Value amax);
   void storeScale(Value scale, Value groupIndex, Value valid);
 
   Value reduceLanes(Value value, int64_t lanes, Combine kind);
   Value reduceRow(Value value, Combine kind);
 
-  /// Calls `body(k)` for every chunk of the row: unrolled with constant k
-  /// when `unrolledChunks` is set, else an scf.for. `body`
-  /// returns the chunk's partial statistic (or null); they are combined.
-  Value forEachChunk(Combine kind, function_ref<Value(Value k)> body);
+  /// Calls `body` for every chunk of the row (unrolled with constant k when
+  /// `unrolledChunks` is set, else in an scf.for), then for the edge of a
+  /// peeled row. `body` returns the piece's partial statistic (or null);
+  /// they are combined.
+  Value forEachPiece(Combine kind, function_ref<Value(const Piece &)> body);
 
   gpu::GPUFuncOp func;
   const RowKernelSpec &spec;
   const RowSchedule &schedule;
   int64_t warpSize;
+  bool peeled;
   ImplicitLocOpBuilder b;
   /// 1 / scale for each scale value (see reciprocalOf).
   llvm::DenseMap<Value, Value> reciprocals;
@@ -150,14 +193,26 @@ private:
   /// Chunks per thread when the chunk loops are unrolled.
   std::optional<int64_t> unrolledChunks;
   Value threadIndex, lane, rowInBlock, row, rowValid, rows, cols;
+  /// A peeled row: the elements before the first aligned column, the whole
+  /// vectors that follow, the column after them and the elements of the
+  /// edge (head and tail).
+  Value head, bodyVectors, tailStart, edgeElements;
   /// The block's rows in dynamic shared memory (row_storage = shared).
   Value sharedRows;
   DenseMap<int, Value> strides;
-  /// Rows kept in registers, by constant chunk index: as loaded (after the
-  /// residual add) and as handed to the quantizer.
+  /// Pieces kept in registers, by key: as loaded (after the residual add)
+  /// and as handed to the quantizer. The edge always is.
   DenseMap<int64_t, Value> cachedRow, cachedQuantizerInput;
 };
 } // namespace
+
+int64_t RowKernelEmitter::alignmentOf(int operand, const Piece &piece) {
+  Type element = spec.operands[operand].elementType;
+  bool aligned = spec.operands[operand].role == OperandRole::Row
+                     ? piece.alignedRows
+                     : piece.alignedColumns;
+  return vectorAlignment(aligned ? piece.width : 1, element);
+}
 
 Value RowKernelEmitter::address(int operand, Value elementOffset) {
   auto ptrType = LLVM::LLVMPointerType::get(b.getContext(), 1);
@@ -166,32 +221,38 @@ Value RowKernelEmitter::address(int operand, Value elementOffset) {
                              ValueRange{elementOffset});
 }
 
-Value RowKernelEmitter::loadVector(int operand, Value elementOffset,
-                                   Value valid) {
+Value RowKernelEmitter::rowOffset(int operand, const Piece &piece) {
+  return arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row, stride(operand)), piece.column);
+}
+
+Value RowKernelEmitter::loadPiece(int operand, Value elementOffset,
+                                  const Piece &piece) {
   Type element = spec.operands[operand].elementType;
-  auto memoryType =
-      VectorType::get({schedule.vectorWidth}, storageType(element));
-  int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
-  return loadIf(valid, [&]() -> Value {
+  auto memoryType = VectorType::get({piece.width}, storageType(element));
+  int64_t alignment = alignmentOf(operand, piece);
+  return loadIf(piece.valid, piece.width, [&]() -> Value {
     Value loaded = LLVM::LoadOp::create(
         b, memoryType, address(operand, elementOffset), alignment);
     if (element.isF32())
       return loaded;
-    return arith::ExtFOp::create(b, f32Vector(), loaded);
+    return arith::ExtFOp::create(b, f32Vector(piece.width), loaded);
   });
 }
 
-Value RowKernelEmitter::loadIf(Value valid, function_ref<Value()> load) {
+Value RowKernelEmitter::loadIf(Value valid, int64_t width,
+                               function_ref<Value()> load) {
   if (!valid)
     return load();
-  auto ifOp = scf::IfOp::create(b, TypeRange{f32Vector()}, valid,
+  auto ifOp = scf::IfOp::create(b, TypeRange{f32Vector(width)}, valid,
                                 /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
   scf::YieldOp::create(b, load());
   b.setInsertionPointToStart(ifOp.elseBlock());
   scf::YieldOp::create(
-      b, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector())).getResult());
+      b, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector(width)))
+             .getResult());
   b.setInsertionPointAfter(ifOp);
   return ifOp.getResult(0);
 }
@@ -207,64 +268,90 @@ void RowKernelEmitter::ifThen(Value cond, function_ref<void()> body) {
   body();
 }
 
-void RowKernelEmitter::storeVector(int operand, Value elementOffset,
-                                   Value value, Value valid) {
-  Type element = spec.operands[operand].elementType;
-  int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
+void RowKernelEmitter::storePiece(int operand, Value elementOffset, Value value,
+                                  const Piece &piece, Value valid) {
+  int64_t alignment = alignmentOf(operand, piece);
   ifThen(valid, [&] {
     LLVM::StoreOp::create(b, value, address(operand, elementOffset), alignment);
   });
 }
 
-Value RowKernelEmitter::column(Value k) {
+Piece RowKernelEmitter::chunk(Value k) {
+  Piece piece;
+  piece.k = k;
+  piece.width = schedule.vectorWidth;
+  // Rows are aligned to the vector (the runtime or the peeling check saw to
+  // it); per-column operands only when columns start at 0.
+  piece.alignedColumns = !peeled;
   Value slot = arith::AddIOp::create(
       b, arith::MulIOp::create(b, k, i64(schedule.threadsPerRow)), lane);
-  return arith::MulIOp::create(b, slot, i64(schedule.vectorWidth));
+  piece.column = arith::MulIOp::create(b, slot, i64(schedule.vectorWidth));
+  if (peeled)
+    piece.column = arith::AddIOp::create(b, head, piece.column);
+
+  // Chunks statically in the row need no check: with a static H, every row
+  // has at least `minVectors` whole vectors.
+  std::optional<int64_t> constantK = getConstantIntValue(k);
+  int64_t vec = schedule.vectorWidth;
+  std::optional<int64_t> minVectors;
+  if (spec.cols != ShapedType::kDynamic)
+    minVectors = peeled ? std::max<int64_t>(0, spec.cols - (vec - 1)) / vec
+                        : spec.cols / vec;
+  if (constantK && minVectors &&
+      (*constantK + 1) * schedule.threadsPerRow <= *minVectors)
+    piece.valid = nullptr;
+  else if (peeled)
+    piece.valid =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, slot, bodyVectors);
+  else
+    piece.valid =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, piece.column, cols);
+  if (constantK)
+    piece.key = *constantK;
+  return piece;
 }
 
-Value RowKernelEmitter::columnValid(Value column) {
-  return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, column, cols);
+Piece RowKernelEmitter::edge() {
+  // Lanes [0, head) take the head's columns, lanes [head, edgeElements) the
+  // tail's from tailStart.
+  Piece piece;
+  piece.width = 1;
+  piece.alignedRows = piece.alignedColumns = false;
+  Value inHead =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, lane, head);
+  Value inTail =
+      arith::AddIOp::create(b, arith::SubIOp::create(b, lane, head), tailStart);
+  piece.column = arith::SelectOp::create(b, inHead, lane, inTail);
+  piece.valid =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, lane, edgeElements);
+  piece.key = kEdgeKey;
+  return piece;
 }
 
-Value RowKernelEmitter::chunkValid(Value k, Value column) {
-  std::optional<int64_t> chunk = getConstantIntValue(k);
-  int64_t perChunk = schedule.threadsPerRow * schedule.vectorWidth;
-  if (chunk && spec.cols != ShapedType::kDynamic &&
-      (*chunk + 1) * perChunk <= spec.cols)
-    return nullptr;
-  return columnValid(column);
-}
-
-Value RowKernelEmitter::loadSource(Value k, bool firstPass) {
-  Value col = column(k);
-  Value valid = chunkValid(k, col);
-  auto rowOffset = [&](int operand) {
-    return arith::AddIOp::create(
-        b, arith::MulIOp::create(b, row, stride(operand)), col);
-  };
-
+Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass) {
   if (spec.residual >= 0) {
     Type residualType = spec.operands[spec.residualOut].elementType;
     if (!firstPass) {
       // Later passes read back the rounded sum this thread stored.
-      return loadVector(spec.residualOut, rowOffset(spec.residualOut), valid);
+      return loadPiece(spec.residualOut, rowOffset(spec.residualOut, piece),
+                       piece);
     }
     Value sum = arith::AddFOp::create(
-        b, loadVector(spec.input, rowOffset(spec.input), valid),
-        loadVector(spec.residual, rowOffset(spec.residual), valid));
+        b, loadPiece(spec.input, rowOffset(spec.input, piece), piece),
+        loadPiece(spec.residual, rowOffset(spec.residual, piece), piece));
     Value stored = sum;
     if (!residualType.isF32())
       stored = arith::TruncFOp::create(
-          b, VectorType::get({schedule.vectorWidth}, residualType), sum);
-    storeVector(spec.residualOut, rowOffset(spec.residualOut), stored,
-                both(valid, rowValid));
+          b, VectorType::get({piece.width}, residualType), sum);
+    storePiece(spec.residualOut, rowOffset(spec.residualOut, piece), stored,
+               piece, both(piece.valid, rowValid));
     // Normalize the value as rounded to the residual's type.
     if (residualType.isF32())
       return sum;
-    return arith::ExtFOp::create(b, f32Vector(), stored);
+    return arith::ExtFOp::create(b, f32Vector(piece.width), stored);
   }
 
-  return loadVector(spec.input, rowOffset(spec.input), valid);
+  return loadPiece(spec.input, rowOffset(spec.input, piece), piece);
 }
 
 Value RowKernelEmitter::sharedOffset(Value k) {
@@ -279,29 +366,29 @@ Value RowKernelEmitter::sharedOffset(Value k) {
   return arith::IndexCastOp::create(b, b.getIndexType(), offset);
 }
 
-Value RowKernelEmitter::loadShared(Value k) {
+Value RowKernelEmitter::loadShared(const Piece &piece) {
   Type element = spec.cachedElementType;
-  int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
-  return loadIf(chunkValid(k, column(k)), [&]() -> Value {
+  int64_t alignment = vectorAlignment(piece.width, element);
+  return loadIf(piece.valid, piece.width, [&]() -> Value {
     Value loaded =
-        memref::LoadOp::create(b, sharedRows, sharedOffset(k),
+        memref::LoadOp::create(b, sharedRows, sharedOffset(piece.k),
                                /*nontemporal=*/false, llvm::Align(alignment));
     if (element.isF32())
       return loaded;
-    return arith::ExtFOp::create(b, f32Vector(), loaded);
+    return arith::ExtFOp::create(b, f32Vector(piece.width), loaded);
   });
 }
 
-void RowKernelEmitter::storeShared(Value k, Value value) {
+void RowKernelEmitter::storeShared(const Piece &piece, Value value) {
   Type element = spec.cachedElementType;
-  int64_t alignment = vectorAlignment(schedule.vectorWidth, element);
+  int64_t alignment = vectorAlignment(piece.width, element);
   // Exact: the value came from (or was rounded to) this type.
   if (!element.isF32())
-    value = arith::TruncFOp::create(
-        b, VectorType::get({schedule.vectorWidth}, element), value);
+    value = arith::TruncFOp::create(b, VectorType::get({piece.width}, element),
+                                    value);
   // Columns past H would spill into the next row's (or past the) buffer.
-  ifThen(chunkValid(k, column(k)), [&] {
-    memref::StoreOp::create(b, value, sharedRows, sharedOffset(k),
+  ifThen(piece.valid, [&] {
+    memref::StoreOp::create(b, value, sharedRows, sharedOffset(piece.k),
                             /*nontemporal=*/false, llvm::Align(alignment));
   });
 }
@@ -357,87 +444,93 @@ Value RowKernelEmitter::reduceRow(Value value, Combine kind) {
   return result;
 }
 
-Value RowKernelEmitter::forEachChunk(Combine kind,
-                                     function_ref<Value(Value k)> body) {
+Value RowKernelEmitter::forEachPiece(Combine kind,
+                                     function_ref<Value(const Piece &)> body) {
   Value acc = identity(kind);
   if (unrolledChunks) {
     for (int64_t k = 0; k < *unrolledChunks; ++k)
-      if (Value partial = body(i64(k)))
+      if (Value partial = body(chunk(i64(k))))
         acc = combine(kind, acc, partial);
-    return acc;
+  } else {
+    // Chunk count from the run-time H.
+    Value vectors =
+        peeled ? bodyVectors
+               : arith::DivUIOp::create(b, cols, i64(schedule.vectorWidth));
+    Value chunks = arith::DivUIOp::create(
+        b, arith::AddIOp::create(b, vectors, i64(schedule.threadsPerRow - 1)),
+        i64(schedule.threadsPerRow));
+    Value upper = arith::IndexCastOp::create(b, b.getIndexType(), chunks);
+    Value zero = arith::ConstantIndexOp::create(b, 0);
+    Value one = arith::ConstantIndexOp::create(b, 1);
+    auto loop = scf::ForOp::create(b, zero, upper, one, ValueRange{acc});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value k =
+          arith::IndexCastOp::create(b, b.getI64Type(), loop.getInductionVar());
+      Value next = loop.getRegionIterArg(0);
+      if (Value partial = body(chunk(k)))
+        next = combine(kind, next, partial);
+      scf::YieldOp::create(b, next);
+    }
+    acc = loop.getResult(0);
   }
-  // Chunk count from the run-time H.
-  int64_t perChunk = schedule.threadsPerRow * schedule.vectorWidth;
-  Value chunks = arith::DivUIOp::create(
-      b, arith::AddIOp::create(b, cols, i64(perChunk - 1)), i64(perChunk));
-  Value upper = arith::IndexCastOp::create(b, b.getIndexType(), chunks);
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value one = arith::ConstantIndexOp::create(b, 1);
-  auto loop = scf::ForOp::create(b, zero, upper, one, ValueRange{acc});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value k =
-        arith::IndexCastOp::create(b, b.getI64Type(), loop.getInductionVar());
-    Value next = loop.getRegionIterArg(0);
-    if (Value partial = body(k))
-      next = combine(kind, next, partial);
-    scf::YieldOp::create(b, next);
-  }
-  return loop.getResult(0);
+  if (peeled)
+    if (Value partial = body(edge()))
+      acc = combine(kind, acc, partial);
+  return acc;
 }
 
-Value RowKernelEmitter::normalizeChunk(Value k, Value x, Value invRms) {
-  Value y = arith::MulFOp::create(b, x, splat(invRms));
+Value RowKernelEmitter::normalizePiece(const Piece &piece, Value x,
+                                       Value invRms) {
+  Value y = arith::MulFOp::create(b, x, splat(invRms, piece.width));
   if (spec.gamma >= 0) {
-    Value col = column(k);
-    Value gamma = loadVector(spec.gamma, col, chunkValid(k, col));
+    Value gamma = loadPiece(spec.gamma, piece.column, piece);
     if (spec.weightOffset != 0.0)
-      gamma = arith::AddFOp::create(b, gamma, splat(f32(spec.weightOffset)));
+      gamma = arith::AddFOp::create(b, gamma,
+                                    splat(f32(spec.weightOffset), piece.width));
     y = arith::MulFOp::create(b, y, gamma);
   }
   return y;
 }
 
-void RowKernelEmitter::storeRowAsIs(int operand, Value k, Value value) {
-  Value col = column(k);
-  Value offset = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, row, stride(operand)), col);
-  storeVector(operand, offset, value, both(chunkValid(k, col), rowValid));
+void RowKernelEmitter::storeRowAsIs(int operand, const Piece &piece,
+                                    Value value) {
+  storePiece(operand, rowOffset(operand, piece), value, piece,
+             both(piece.valid, rowValid));
 }
 
-void RowKernelEmitter::storeRow(int operand, Value k, Value value) {
+void RowKernelEmitter::storeRow(int operand, const Piece &piece, Value value) {
   Type type = spec.operands[operand].elementType;
   if (!type.isF32())
-    value = arith::TruncFOp::create(
-        b, VectorType::get({schedule.vectorWidth}, type), value);
-  storeRowAsIs(operand, k, value);
+    value =
+        arith::TruncFOp::create(b, VectorType::get({piece.width}, type), value);
+  storeRowAsIs(operand, piece, value);
 }
 
-Value RowKernelEmitter::quantizerInput(Value k, Value y, bool storeNormalized) {
+Value RowKernelEmitter::quantizerInput(const Piece &piece, Value y,
+                                       bool storeNormalized) {
   bool storeY = storeNormalized && spec.normalizedOut >= 0;
   if (spec.intermediateType && !spec.intermediateType.isF32()) {
     // Round as the unfused chain stored the value, so that fusing does not
     // change the codes or the scales.
     Value rounded = arith::TruncFOp::create(
-        b, VectorType::get({schedule.vectorWidth}, spec.intermediateType), y);
+        b, VectorType::get({piece.width}, spec.intermediateType), y);
     if (storeY && spec.operands[spec.normalizedOut].elementType ==
                       spec.intermediateType) {
-      storeRowAsIs(spec.normalizedOut, k, rounded);
+      storeRowAsIs(spec.normalizedOut, piece, rounded);
       storeY = false;
     }
-    y = arith::ExtFOp::create(b, f32Vector(), rounded);
+    y = arith::ExtFOp::create(b, f32Vector(piece.width), rounded);
   }
   if (storeY)
-    storeRow(spec.normalizedOut, k, y);
-  if (spec.smooth >= 0) {
-    Value col = column(k);
+    storeRow(spec.normalizedOut, piece, y);
+  if (spec.smooth >= 0)
     y = arith::MulFOp::create(b, y,
-                              loadVector(spec.smooth, col, chunkValid(k, col)));
-  }
+                              loadPiece(spec.smooth, piece.column, piece));
   if (spec.clip) {
-    y = arith::MaximumFOp::create(b, y, splat(f32(-*spec.clip)));
-    y = arith::MinimumFOp::create(b, y, splat(f32(*spec.clip)));
+    y = arith::MaximumFOp::create(b, y, splat(f32(-*spec.clip), piece.width));
+    y = arith::MinimumFOp::create(b, y, splat(f32(*spec.clip), piece.width));
   }
   return y;
 }
@@ -477,13 +570,10 @@ void RowKernelEmitter::storeScale(Value scale, Value groupIndex, Value valid) {
 /// NaN).
 Value RowKernelEmitter::correctedQuotient(Value x, Value d, Value r,
                                           double bound) {
-  auto splatLike = [&](Value scalar) {
-    return isa<VectorType>(x.getType()) ? splat(scalar) : scalar;
-  };
-  Value dv = splatLike(d), rv = splatLike(r);
+  Value dv = splatLike(x, d), rv = splatLike(x, r);
   Value q0 = arith::MulFOp::create(b, x, rv);
-  q0 = arith::MaximumFOp::create(b, q0, splatLike(f32(-bound)));
-  q0 = arith::MinimumFOp::create(b, q0, splatLike(f32(bound)));
+  q0 = arith::MaximumFOp::create(b, q0, splatLike(x, f32(-bound)));
+  q0 = arith::MinimumFOp::create(b, q0, splatLike(x, f32(bound)));
   Value negQ0 = arith::NegFOp::create(b, q0);
   Value remainder = math::FmaOp::create(b, negQ0, dv, x);
   return math::FmaOp::create(b, remainder, rv, q0);
@@ -508,39 +598,40 @@ Value RowKernelEmitter::divideByScale(Value x, Value scale, double bound) {
 
 Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
   Type qType = spec.operands[spec.output].elementType;
+  int64_t width = widthOf(x);
   Value y = divideByScale(x, scale, 2 * std::max(spec.qmax, 128.0));
-  auto bitsType = VectorType::get({schedule.vectorWidth}, b.getI8Type());
+  auto bitsType = VectorType::get({width}, b.getI8Type());
   if (qType.isSignlessInteger(8)) {
     // Round to nearest even, saturate to [-128, 127], NaN to 0: fptosi of an
     // out-of-range or NaN value would be poison.
     y = math::RoundEvenOp::create(b, y);
-    y = arith::MaximumFOp::create(b, y, splat(f32(-128.0)));
-    y = arith::MinimumFOp::create(b, y, splat(f32(127.0)));
+    y = arith::MaximumFOp::create(b, y, splat(f32(-128.0), width));
+    y = arith::MinimumFOp::create(b, y, splat(f32(127.0), width));
     Value isNaN = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, y, y);
     y = arith::SelectOp::create(
-        b, isNaN, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector())), y);
+        b, isNaN, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector(width))),
+        y);
     return arith::FPToSIOp::create(b, bitsType, y);
   }
   // Saturate first (NaN propagates), so that every lowering of truncf,
   // hardware satfinite or emulated, gives the same codes.
-  y = arith::MaximumFOp::create(b, y, splat(f32(-spec.qmax)));
-  y = arith::MinimumFOp::create(b, y, splat(f32(spec.qmax)));
-  Value q = arith::TruncFOp::create(
-      b, VectorType::get({schedule.vectorWidth}, qType), y);
+  y = arith::MaximumFOp::create(b, y, splat(f32(-spec.qmax), width));
+  y = arith::MinimumFOp::create(b, y, splat(f32(spec.qmax), width));
+  Value q = arith::TruncFOp::create(b, VectorType::get({width}, qType), y);
   return arith::BitcastOp::create(b, bitsType, q);
 }
 
-void RowKernelEmitter::storeQuantized(Value k, Value col, Value valid, Value x,
+void RowKernelEmitter::storeQuantized(const Piece &piece, Value x,
                                       Value scale) {
-  Value offset = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, row, stride(spec.output)), col);
-  storeVector(spec.output, offset, quantizedBits(x, scale),
-              both(valid, rowValid));
+  storePiece(spec.output, rowOffset(spec.output, piece),
+             quantizedBits(x, scale), piece, both(piece.valid, rowValid));
 }
 
-void RowKernelEmitter::emit() {
-  Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
+void RowKernelEmitter::emit(Block *block) {
+  if (!block->empty() && block->back().hasTrait<OpTrait::IsTerminator>())
+    b.setInsertionPoint(&block->back());
+  else
+    b.setInsertionPointToEnd(block);
 
   int64_t numPointers = spec.operands.size();
   rows = func.getArgument(numPointers);
@@ -552,18 +643,34 @@ void RowKernelEmitter::emit() {
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   threadIndex = arith::IndexCastOp::create(b, b.getI64Type(), tid);
-  Value block = arith::IndexCastOp::create(b, b.getI64Type(), bid);
+  Value block64 = arith::IndexCastOp::create(b, b.getI64Type(), bid);
   lane = arith::RemUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
   rowInBlock =
       arith::DivUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
   Value logicalRow = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, block, i64(schedule.rowsPerBlock)),
+      b, arith::MulIOp::create(b, block64, i64(schedule.rowsPerBlock)),
       rowInBlock);
   rowValid =
       arith::CmpIOp::create(b, arith::CmpIPredicate::slt, logicalRow, rows);
   // Threads past the last row work on the last row and store nothing.
   row = arith::SelectOp::create(b, rowValid, logicalRow,
                                 arith::SubIOp::create(b, rows, i64(1)));
+
+  if (peeled) {
+    // The input's row starts `misalignment` elements past an aligned column
+    // (its base is aligned), and so does every row operand's.
+    int64_t vec = schedule.vectorWidth;
+    Value misalignment = arith::AndIOp::create(
+        b, arith::MulIOp::create(b, row, stride(spec.input)), i64(vec - 1));
+    head = arith::AndIOp::create(
+        b, arith::SubIOp::create(b, i64(vec), misalignment), i64(vec - 1));
+    head = arith::MinSIOp::create(b, head, cols);
+    bodyVectors = arith::DivUIOp::create(
+        b, arith::SubIOp::create(b, cols, head), i64(vec));
+    Value bodyElements = arith::MulIOp::create(b, bodyVectors, i64(vec));
+    tailStart = arith::AddIOp::create(b, head, bodyElements);
+    edgeElements = arith::SubIOp::create(b, cols, bodyElements);
+  }
 
   bool cache = schedule.rowStorage == RowStorage::Registers && unrolledChunks;
   if (schedule.rowStorage == RowStorage::Shared &&
@@ -576,38 +683,38 @@ void RowKernelEmitter::emit() {
     // Vectors as elements: memref.load/store lower in every GPU pipeline,
     // where vector.load on workgroup memory needs its address space mapped.
     auto rowsType = MemRefType::get(
-        {schedule.rowsPerBlock * spec.cols / schedule.vectorWidth},
+        {schedule.rowsPerBlock * (spec.cols / schedule.vectorWidth)},
         VectorType::get({schedule.vectorWidth}, spec.cachedElementType),
         MemRefLayoutAttrInterface{}, workgroup);
     sharedRows = memref::ViewOp::create(
         b, rowsType, bytes, arith::ConstantIndexOp::create(b, 0), ValueRange{});
   }
-  // The first pass over the row; cached chunks are reused by later passes.
-  auto source = [&](Value k, bool firstPass) -> Value {
-    if (sharedRows) {
+  // The first pass over the row; cached pieces are reused by later passes.
+  auto source = [&](const Piece &piece, bool firstPass) -> Value {
+    bool inRegisters = piece.key && (cache || *piece.key == kEdgeKey);
+    if (sharedRows && !inRegisters) {
       if (!firstPass)
-        return loadShared(k);
-      Value x = loadSource(k, /*firstPass=*/true);
-      storeShared(k, x);
+        return loadShared(piece);
+      Value x = loadSource(piece, /*firstPass=*/true);
+      storeShared(piece, x);
       return x;
     }
-    auto constant = getConstantIntValue(k);
-    if (cache && constant) {
-      auto it = cachedRow.find(*constant);
+    if (inRegisters) {
+      auto it = cachedRow.find(*piece.key);
       if (it != cachedRow.end())
         return it->second;
-      Value x = loadSource(k, /*firstPass=*/true);
-      cachedRow[*constant] = x;
+      Value x = loadSource(piece, /*firstPass=*/true);
+      cachedRow[*piece.key] = x;
       return x;
     }
-    return loadSource(k, firstPass);
+    return loadSource(piece, firstPass);
   };
 
   // Normalization: sum of squares, then scale every element.
   Value invRms;
   if (spec.normalize) {
-    Value sum = forEachChunk(Combine::Add, [&](Value k) -> Value {
-      Value x = source(k, /*firstPass=*/true);
+    Value sum = forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
+      Value x = source(piece, /*firstPass=*/true);
       return vector::ReductionOp::create(b, vector::CombiningKind::ADD,
                                          arith::MulFOp::create(b, x, x));
     });
@@ -618,36 +725,36 @@ void RowKernelEmitter::emit() {
         b, arith::AddFOp::create(b, meanSquare, f32(spec.epsilon)));
   }
   // The value handed to the quantizer or stored: normalized when asked.
-  auto value = [&](Value k, bool firstPass) -> Value {
-    Value x = source(k, firstPass);
-    return spec.normalize ? normalizeChunk(k, x, invRms) : x;
+  auto value = [&](const Piece &piece, bool firstPass) -> Value {
+    Value x = source(piece, firstPass);
+    return spec.normalize ? normalizePiece(piece, x, invRms) : x;
   };
   // Whether `value` of the first pass over the row has run already.
   bool readRowOnce = spec.normalize;
 
   if (!spec.quantize) {
-    forEachChunk(Combine::Add, [&](Value k) -> Value {
-      storeRow(spec.output, k, value(k, /*firstPass=*/!readRowOnce));
+    forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
+      storeRow(spec.output, piece, value(piece, /*firstPass=*/!readRowOnce));
       return nullptr;
     });
     return;
   }
 
-  // The quantizer's view of chunk k, computed once per chunk when the row is
-  // cached. The first quantizer pass over the row (`storeNormalized`) also
-  // writes the normalized output.
-  auto quantized = [&](Value k, bool storeNormalized) -> Value {
-    auto constant = getConstantIntValue(k);
-    if (cache && constant) {
-      auto it = cachedQuantizerInput.find(*constant);
+  // The quantizer's view of a piece, computed once per piece when the piece
+  // is kept in registers. The first quantizer pass over the row
+  // (`storeNormalized`) also writes the normalized output.
+  auto quantized = [&](const Piece &piece, bool storeNormalized) -> Value {
+    bool inRegisters = piece.key && (cache || *piece.key == kEdgeKey);
+    if (inRegisters) {
+      auto it = cachedQuantizerInput.find(*piece.key);
       if (it != cachedQuantizerInput.end())
         return it->second;
     }
     Value x = quantizerInput(
-        k, value(k, /*firstPass=*/storeNormalized && !readRowOnce),
+        piece, value(piece, /*firstPass=*/storeNormalized && !readRowOnce),
         storeNormalized);
-    if (cache && constant)
-      cachedQuantizerInput[*constant] = x;
+    if (inRegisters)
+      cachedQuantizerInput[*piece.key] = x;
     return x;
   };
 
@@ -657,38 +764,33 @@ void RowKernelEmitter::emit() {
   case QuantScheme::Static: {
     Value scale =
         LLVM::LoadOp::create(b, b.getF32Type(), address(spec.scale, i64(0)), 4);
-    forEachChunk(Combine::Add, [&](Value k) -> Value {
-      Value col = column(k);
-      storeQuantized(k, col, chunkValid(k, col),
-                     quantized(k, /*storeNormalized=*/true), scale);
+    forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
+      storeQuantized(piece, quantized(piece, /*storeNormalized=*/true), scale);
       return nullptr;
     });
     return;
   }
   case QuantScheme::PerToken: {
-    Value amax = forEachChunk(Combine::Max, [&](Value k) -> Value {
-      Value x = quantized(k, /*storeNormalized=*/true);
+    Value amax = forEachPiece(Combine::Max, [&](const Piece &piece) -> Value {
+      Value x = quantized(piece, /*storeNormalized=*/true);
       return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
                                          math::AbsFOp::create(b, x));
     });
     Value scale = scaleFromAmax(reduceRow(amax, Combine::Max));
     storeScale(scale, i64(0), both(isLeader, rowValid));
-    forEachChunk(Combine::Add, [&](Value k) -> Value {
-      Value col = column(k);
-      storeQuantized(k, col, chunkValid(k, col),
-                     quantized(k, /*storeNormalized=*/false), scale);
+    forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
+      storeQuantized(piece, quantized(piece, /*storeNormalized=*/false), scale);
       return nullptr;
     });
     return;
   }
   case QuantScheme::PerGroup: {
     // A group is `groupSize / vectorWidth` consecutive lanes of one chunk:
-    // its amax is a shuffle reduction over those lanes alone.
+    // its amax is a shuffle reduction over those lanes alone. Rows are never
+    // peeled (H is a multiple of the group).
     int64_t lanesPerGroup = spec.groupSize / schedule.vectorWidth;
-    forEachChunk(Combine::Add, [&](Value k) -> Value {
-      Value x = quantized(k, /*storeNormalized=*/true);
-      Value col = column(k);
-      Value valid = chunkValid(k, col);
+    forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
+      Value x = quantized(piece, /*storeNormalized=*/true);
       Value amax = vector::ReductionOp::create(
           b, vector::CombiningKind::MAXIMUMF, math::AbsFOp::create(b, x));
       Value scale =
@@ -696,9 +798,10 @@ void RowKernelEmitter::emit() {
       Value groupLeader = arith::CmpIOp::create(
           b, arith::CmpIPredicate::eq,
           arith::RemUIOp::create(b, lane, i64(lanesPerGroup)), i64(0));
-      Value group = arith::DivUIOp::create(b, col, i64(spec.groupSize));
-      storeScale(scale, group, both(both(groupLeader, valid), rowValid));
-      storeQuantized(k, col, valid, x, scale);
+      Value group =
+          arith::DivUIOp::create(b, piece.column, i64(spec.groupSize));
+      storeScale(scale, group, both(both(groupLeader, piece.valid), rowValid));
+      storeQuantized(piece, x, scale);
       return nullptr;
     });
     return;
@@ -706,9 +809,65 @@ void RowKernelEmitter::emit() {
   }
 }
 
+/// Whether every row operand of a peeled kernel shares the input's
+/// alignment to the vector and its row stride, so that one head serves them
+/// all. Uniform over the grid, so both sides of the branch may use
+/// barriers.
+static Value rowsShareAlignment(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                                const RowKernelSpec &spec,
+                                const RowSchedule &schedule) {
+  auto i64 = [&](int64_t value) -> Value {
+    return arith::ConstantOp::create(b, b.getI64IntegerAttr(value));
+  };
+  int64_t numPointers = spec.operands.size();
+  SmallVector<int> strided = spec.stridedOperands();
+  Value inputStride;
+  for (auto [position, operand] : llvm::enumerate(strided))
+    if (operand == spec.input)
+      inputStride = func.getArgument(numPointers + 2 + position);
+  Value shared = arith::ConstantOp::create(b, b.getBoolAttr(true));
+  for (auto [position, operand] : llvm::enumerate(strided)) {
+    const KernelOperand &kernelOperand = spec.operands[operand];
+    if (kernelOperand.role != OperandRole::Row)
+      continue;
+    int64_t alignment =
+        vectorAlignment(schedule.vectorWidth, kernelOperand.elementType);
+    Value address =
+        LLVM::PtrToIntOp::create(b, b.getI64Type(), func.getArgument(operand));
+    Value offset = arith::AndIOp::create(b, address, i64(alignment - 1));
+    shared = arith::AndIOp::create(
+        b, shared,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, offset, i64(0)));
+    if (operand != spec.input)
+      shared = arith::AndIOp::create(
+          b, shared,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                func.getArgument(numPointers + 2 + position),
+                                inputStride));
+  }
+  return shared;
+}
+
 void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
                                    const RowKernelSpec &spec,
                                    const RowSchedule &schedule,
                                    int64_t warpSize) {
-  RowKernelEmitter(func, spec, schedule, warpSize).emit();
+  Block &entry = func.getBody().front();
+  if (!peelsRows(spec, schedule)) {
+    RowKernelEmitter(func, spec, schedule, warpSize, /*peeled=*/false)
+        .emit(&entry);
+    return;
+  }
+  // Rows whose operands disagree on the alignment (strided views, offset
+  // pointers) go one element per lane.
+  ImplicitLocOpBuilder b(func.getLoc(), func.getContext());
+  b.setInsertionPointToEnd(&entry);
+  auto ifOp = scf::IfOp::create(b, rowsShareAlignment(b, func, spec, schedule),
+                                /*withElseRegion=*/true);
+  RowKernelEmitter(func, spec, schedule, warpSize, /*peeled=*/true)
+      .emit(ifOp.thenBlock());
+  RowSchedule scalar = schedule;
+  scalar.vectorWidth = 1;
+  RowKernelEmitter(func, spec, scalar, warpSize, /*peeled=*/false)
+      .emit(ifOp.elseBlock());
 }

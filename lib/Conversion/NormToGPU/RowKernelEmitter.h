@@ -31,7 +31,9 @@ struct KernelOperand {
   std::string name;
   OperandRole role;
   Type elementType;
-  /// Bytes the pointer (and every row start) must be aligned to.
+  /// Bytes the pointer (and every row start) must be aligned to; the
+  /// element's size in a kernel with peeled rows, which checks the vector
+  /// alignment itself.
   int64_t alignment = 1;
 };
 
@@ -75,6 +77,15 @@ struct RowKernelSpec {
 inline int64_t vectorAlignment(int64_t vectorWidth, Type type) {
   return std::min<int64_t>(16,
                            vectorWidth * (type.getIntOrFloatBitWidth() / 8));
+}
+
+/// Whether `schedule` peels the rows of `spec` (see RowSchedule): row
+/// operands then need only their element's alignment.
+inline bool peelsRows(const RowKernelSpec &spec, const RowSchedule &schedule) {
+  return schedule.peelsRows(
+      spec.cols == ShapedType::kDynamic ? -1 : spec.cols,
+      spec.quantize && spec.scheme == QuantScheme::PerGroup ? spec.groupSize
+                                                            : 0);
 }
 
 /// Emits the body of `func`, whose arguments follow the kernel ABI of

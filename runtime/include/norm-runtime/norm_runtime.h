@@ -136,6 +136,9 @@ typedef struct norm_kernel_info {
   int64_t threads_per_row;
   int64_t vector_width;
   int64_t dynamic_shared_memory; /* bytes */
+  /* A run-time H must be a multiple of it: 1 when the kernel peels its rows
+   * (reads the unaligned ends one element at a time). */
+  int64_t cols_multiple;
 } norm_kernel_info_t;
 NORM_RUNTIME_API norm_status_t norm_bundle_kernel_info(
     const norm_bundle *bundle, const char *kernel, norm_kernel_info_t *info);

@@ -3,7 +3,7 @@
 // H = 4096 bf16: 16-byte vectors, 128 threads per row, the row read once into
 // registers (4 vector loads of the input, no re-read), a warp shuffle tree
 // and a shared-memory block reduction.
-// CHECK: module attributes {gpu.container_module, norm.kernels = {rmsnorm_bf16_rmsnorm = {args = [{align = 16 : i64, kind = "ptr", name = "input", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "gamma", role = "vector", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "output", role = "row", type = "bf16"}, {kind = "i64", name = "rows"}, {kind = "i64", name = "cols"}, {kind = "i64", name = "stride_input"}, {kind = "i64", name = "stride_output"}], block_size = 128 : i64, cols = 4096 : i64, dynamic_shared_memory = 0 : i64, op = "rmsnorm", params = {epsilon = 9.9999997473787516E-6 : f64, normalize = true, quantize = false, weight_offset = 0.000000e+00 : f64}, row_cached = true, row_storage = "registers", rows_per_block = 1 : i64, threads_per_row = 128 : i64, vector_width = 8 : i64}}}
+// CHECK: module attributes {gpu.container_module, norm.kernels = {rmsnorm_bf16_rmsnorm = {args = [{align = 16 : i64, kind = "ptr", name = "input", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "gamma", role = "vector", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "output", role = "row", type = "bf16"}, {kind = "i64", name = "rows"}, {kind = "i64", name = "cols"}, {kind = "i64", name = "stride_input"}, {kind = "i64", name = "stride_output"}], block_size = 128 : i64, cols = 4096 : i64, cols_multiple = 8 : i64, dynamic_shared_memory = 0 : i64, op = "rmsnorm", params = {epsilon = 9.9999997473787516E-6 : f64, normalize = true, quantize = false, weight_offset = 0.000000e+00 : f64}, row_cached = true, row_storage = "registers", rows_per_block = 1 : i64, threads_per_row = 128 : i64, vector_width = 8 : i64}}}
 // CHECK-LABEL: func.func @rmsnorm_bf16
 // CHECK: %[[ROWS:.*]] = arith.index_cast %sizes#0 : index to i64
 // CHECK: scf.if
@@ -154,7 +154,7 @@ func.func @allocations(%x: memref<8x64xf32>) {
 // as the unfused chain stored it, written as the normalized output, and the
 // amax and the codes come from that cached rounded row: the input and the
 // residual are never read again.
-// CHECK: module attributes {gpu.container_module, norm.kernels = {fused_add_fp8_rmsnorm_quantize = {args = [{align = 16 : i64, kind = "ptr", name = "input", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "residual", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "gamma", role = "vector", type = "bf16"}, {align = 8 : i64, kind = "ptr", name = "output", role = "row", type = "f8E4M3FN"}, {align = 4 : i64, kind = "ptr", name = "scales", role = "scales", type = "f32"}, {align = 16 : i64, kind = "ptr", name = "residual_out", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "normalized", role = "row", type = "bf16"}, {kind = "i64", name = "rows"}, {kind = "i64", name = "cols"}, {kind = "i64", name = "stride_input"}, {kind = "i64", name = "stride_residual"}, {kind = "i64", name = "stride_output"}, {kind = "i64", name = "stride_scales"}, {kind = "i64", name = "stride_residual_out"}, {kind = "i64", name = "stride_normalized"}], block_size = 128 : i64, cols = 4096 : i64, dynamic_shared_memory = 0 : i64, op = "rmsnorm_quantize", params = {epsilon = 9.9999997473787516E-6 : f64, intermediate_type = "bf16", min_scale = 4.3596540178571426E-6 : f64, normalize = true, quantize = true, scheme = "per_token", weight_offset = 0.000000e+00 : f64}, row_cached = true, row_storage = "registers", rows_per_block = 1 : i64, threads_per_row = 128 : i64, vector_width = 8 : i64}}}
+// CHECK: module attributes {gpu.container_module, norm.kernels = {fused_add_fp8_rmsnorm_quantize = {args = [{align = 16 : i64, kind = "ptr", name = "input", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "residual", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "gamma", role = "vector", type = "bf16"}, {align = 8 : i64, kind = "ptr", name = "output", role = "row", type = "f8E4M3FN"}, {align = 4 : i64, kind = "ptr", name = "scales", role = "scales", type = "f32"}, {align = 16 : i64, kind = "ptr", name = "residual_out", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "normalized", role = "row", type = "bf16"}, {kind = "i64", name = "rows"}, {kind = "i64", name = "cols"}, {kind = "i64", name = "stride_input"}, {kind = "i64", name = "stride_residual"}, {kind = "i64", name = "stride_output"}, {kind = "i64", name = "stride_scales"}, {kind = "i64", name = "stride_residual_out"}, {kind = "i64", name = "stride_normalized"}], block_size = 128 : i64, cols = 4096 : i64, cols_multiple = 8 : i64, dynamic_shared_memory = 0 : i64, op = "rmsnorm_quantize", params = {epsilon = 9.9999997473787516E-6 : f64, intermediate_type = "bf16", min_scale = 4.3596540178571426E-6 : f64, normalize = true, quantize = true, scheme = "per_token", weight_offset = 0.000000e+00 : f64}, row_cached = true, row_storage = "registers", rows_per_block = 1 : i64, threads_per_row = 128 : i64, vector_width = 8 : i64}}}
 // CHECK-LABEL: func.func @fused_add_fp8
 // CHECK: gpu.launch_func @norm_kernels::@fused_add_fp8_rmsnorm_quantize {{.*}} args(%{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64, %{{.*}} : i64)
 // CHECK: gpu.func @fused_add_fp8_rmsnorm_quantize(%[[X:[^:]*]]: !llvm.ptr<1> {{{.*}}}, %[[R:[^:]*]]: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %[[ROUT:[^:]*]]: !llvm.ptr<1> {{{.*}}}, %[[Y:[^:]*]]: !llvm.ptr<1> {{{.*}}}
@@ -218,11 +218,19 @@ func.func @fused_no_rounding(%x: memref<?x100xf16>, %sc: memref<1xf32>, %q: memr
 
 // Dynamic H: the row does not stay in registers; the passes after the
 // first read back the residual the kernel stored, never the input again.
+// The rows are peeled; the same holds for rows one element per lane.
 // CHECK: row_cached = false
 // CHECK-LABEL: gpu.func @fused_dynamic_h_rmsnorm_quantize
 // CHECK-SAME: (%[[X:[^:]*]]: !llvm.ptr<1>
 // CHECK: scf.for
 // CHECK: llvm.getelementptr %[[X]]
+// CHECK-NEXT: llvm.load {{.*}} -> vector<8xbf16>
+// CHECK: gpu.barrier
+// CHECK-NOT: llvm.getelementptr %[[X]]
+// CHECK: gpu.thread_id x
+// CHECK: scf.for
+// CHECK: llvm.getelementptr %[[X]]
+// CHECK-NEXT: llvm.load {{.*}} -> vector<1xbf16>
 // CHECK: gpu.barrier
 // CHECK-NOT: llvm.getelementptr %[[X]]
 // CHECK: gpu.return
@@ -236,7 +244,7 @@ func.func @fused_dynamic_h(%x: memref<?x?xbf16>, %r: memref<?x?xbf16>, %q: memre
 // row_storage = shared: the row (bf16, 128 KiB) is cached in dynamic shared
 // memory on the first pass and read back from there for the scaling, never
 // from memory again. The launch and the manifest carry the bytes.
-// CHECK: long_shared_rmsnorm = {{{.*}}block_size = 1024 : i64, cols = 65536 : i64, dynamic_shared_memory = 131072 : i64, {{.*}}row_cached = true, row_storage = "shared", rows_per_block = 1 : i64, threads_per_row = 1024 : i64, vector_width = 8 : i64}
+// CHECK: long_shared_rmsnorm = {{{.*}}block_size = 1024 : i64, cols = 65536 : i64, cols_multiple = 8 : i64, dynamic_shared_memory = 131072 : i64, {{.*}}row_cached = true, row_storage = "shared", rows_per_block = 1 : i64, threads_per_row = 1024 : i64, vector_width = 8 : i64}
 // CHECK-LABEL: func.func @long_shared
 // CHECK: %[[BYTES:.*]] = arith.constant 131072 : i32
 // CHECK: gpu.launch_func @norm_kernels::@long_shared_rmsnorm blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %[[BYTES]] args(
@@ -320,5 +328,46 @@ func.func @user_schedule(%x: memref<?x4096xbf16>, %y: memref<?x4096xbf16>) {
 // CHECK: gpu.return
 func.func @stream(%x: memref<?x65536xbf16>, %y: memref<?x65536xbf16>) {
   norm.rmsnorm %x : memref<?x65536xbf16> into %y : memref<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = stream>}
+  return
+}
+
+// -----
+
+// H = 4095 (odd): peeled rows. When both row operands are 16-byte aligned and
+// share the stride, each row reads its head up to the first aligned column
+// and its tail one element per lane, and the whole vectors between them
+// aligned; gamma is read from the head on, so only element-aligned.
+// Otherwise the kernel runs the row one element per lane. Only element
+// alignment is asked of the caller, and H needs no multiple.
+// CHECK: peeled_rmsnorm = {args = [{align = 2 : i64, kind = "ptr", name = "input", role = "row", type = "bf16"}, {align = 2 : i64, kind = "ptr", name = "gamma", role = "vector", type = "bf16"}, {align = 2 : i64, kind = "ptr", name = "output", role = "row", type = "bf16"}, {{.*}}cols = 4095 : i64, cols_multiple = 1 : i64, {{.*}}vector_width = 8 : i64}
+// CHECK-LABEL: gpu.func @peeled_rmsnorm
+// CHECK-SAME: (%[[X:[^:]*]]: !llvm.ptr<1> {llvm.align = 2 : i64}, %[[W:[^:]*]]: !llvm.ptr<1> {llvm.align = 2 : i64}, %[[Y:[^:]*]]: !llvm.ptr<1> {llvm.align = 2 : i64}, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %[[SX:[^:]*]]: i64, %[[SY:[^:]*]]: i64)
+// CHECK: %[[XA:.*]] = llvm.ptrtoint %[[X]]
+// CHECK: arith.andi %[[XA]], %c15_i64
+// CHECK: %[[YA:.*]] = llvm.ptrtoint %[[Y]]
+// CHECK: arith.andi %[[YA]], %c15_i64
+// CHECK: arith.cmpi eq, %[[SY]], %[[SX]]
+// CHECK: scf.if
+// CHECK: %[[START:.*]] = arith.muli %{{.*}}, %[[SX]] : i64
+// CHECK: %[[MIS:.*]] = arith.andi %[[START]], %c7_i64
+// CHECK: %[[HEAD8:.*]] = arith.subi %c8_i64, %[[MIS]]
+// CHECK: %[[HEAD7:.*]] = arith.andi %[[HEAD8]], %c7_i64
+// CHECK: %[[HEAD:.*]] = arith.minsi %[[HEAD7]], %c4095_i64
+// CHECK-COUNT-4: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: arith.cmpi slt, %{{.*}}, %[[HEAD]]
+// CHECK: llvm.load %{{.*}} {alignment = 2 : i64} : !llvm.ptr<1> -> vector<1xbf16>
+// CHECK: gpu.barrier
+// CHECK: math.rsqrt
+// CHECK: llvm.getelementptr %[[W]]
+// CHECK-NEXT: llvm.load %{{.*}} {alignment = 2 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : vector<1xbf16>, !llvm.ptr<1>
+// CHECK: gpu.thread_id x
+// CHECK-NOT: vector<8xbf16>
+// CHECK: llvm.load %{{.*}} {alignment = 2 : i64} : !llvm.ptr<1> -> vector<1xbf16>
+// CHECK-NOT: vector<8xbf16>
+// CHECK: gpu.return
+func.func @peeled(%x: memref<?x4095xbf16>, %w: memref<4095xbf16>, %y: memref<?x4095xbf16>) {
+  norm.rmsnorm %x : memref<?x4095xbf16>, gamma %w : memref<4095xbf16> into %y : memref<?x4095xbf16>
   return
 }

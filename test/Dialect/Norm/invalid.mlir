@@ -619,9 +619,28 @@ func.func @schedule_row_storage_keyword(%x: tensor<?x64xf32>, %e: tensor<?x64xf3
 
 // -----
 
-func.func @schedule_vector_width_divides_h(%x: tensor<?x100xbf16>, %e: tensor<?x100xbf16>) {
-  // expected-error @below {{'schedule': vector_width = 8 must divide the innermost dimension H = 100}}
+func.func @schedule_peeled_lanes(%x: tensor<?x100xbf16>, %e: tensor<?x100xbf16>) {
+  // vector_width = 8 does not divide H: the row is peeled, and its head and
+  // tail need up to 14 lanes.
+  // expected-error @below {{'schedule': threads_per_row = 8 is too few for H = 100 that vector_width = 8 does not divide: the row's up to 14 unaligned head and tail elements take a lane each}}
   %y = norm.rmsnorm %x : tensor<?x100xbf16> into %e : tensor<?x100xbf16> {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 16, vector_width = 8, row_storage = registers>} -> tensor<?x100xbf16>
+  return
+}
+
+// -----
+
+func.func @schedule_peeled_lanes_dynamic(%x: tensor<?x?xf32>, %e: tensor<?x?xf32>) {
+  // expected-error @below {{'schedule': threads_per_row = 4 is too few for a dynamic H that vector_width = 4 does not divide: the row's up to 6 unaligned head and tail elements take a lane each}}
+  %y = norm.rmsnorm %x : tensor<?x?xf32> into %e : tensor<?x?xf32> {schedule = #norm.schedule<threads_per_row = 4, rows_per_block = 8, vector_width = 4, row_storage = stream>} -> tensor<?x?xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_peeled_registers(%x: tensor<?x4095xbf16>, %e: tensor<?x4095xbf16>) {
+  // 511 whole vectors over 16 lanes: 32 chunks of 8, and the edge element.
+  // expected-error @below {{'schedule': row_storage = registers keeps 257 row elements per thread; at most 256 fit in registers}}
+  %y = norm.rmsnorm %x : tensor<?x4095xbf16> into %e : tensor<?x4095xbf16> {schedule = #norm.schedule<threads_per_row = 16, rows_per_block = 2, vector_width = 8, row_storage = registers>} -> tensor<?x4095xbf16>
   return
 }
 

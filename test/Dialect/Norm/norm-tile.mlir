@@ -82,10 +82,10 @@ func.func @long_fused(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %q: me
 
 // -----
 
-// Dynamic H: a block of 256 threads per row, scalar accesses (any H), the
-// row read again; a group size gives the vector width.
+// Dynamic H: a block of 256 threads per row, the row read again, peeled
+// 16-byte vectors (any H); a group size gives the vector width.
 // CHECK-LABEL: func @dynamic
-// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 1, row_storage = stream>} -> tensor<?x?xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream>} -> tensor<?x?xbf16>
 // CHECK: norm.quantize per_group(128) {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream>}
 func.func @dynamic(%x: tensor<?x?xbf16>, %q0: tensor<?x?xf8E4M3FN>, %s0: tensor<?x?xf32>) -> (tensor<?x?xbf16>, tensor<?x?xf8E4M3FN>, tensor<?x?xf32>) {
   %y = norm.rmsnorm %x : tensor<?x?xbf16> into %x : tensor<?x?xbf16> -> tensor<?x?xbf16>
@@ -126,3 +126,24 @@ func.func @user_schedule(%x: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> {
 // BADREG: error: 'norm.rmsnorm' op norm-tile: the forced schedule fields do not fit: row_storage = registers needs a static innermost dimension (the row's size is fixed at compile time); use stream
 // BADNAME: error: norm-tile: 'row-storage' must be registers, shared or stream, got 'disk'
 // BADWARP: error: norm-tile: 'warp-size' must be a power of two, got 48
+
+// -----
+
+// Rows that only narrow vectors divide are peeled: 16-byte vectors between
+// a head and a tail of single elements, and at least 14 lanes for those.
+// Short ones (H = 17) are not worth it.
+// CHECK-LABEL: func @odd
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4095xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4094xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 16, vector_width = 1, row_storage = registers>} -> tensor<?x17xbf16>
+// CHECK: norm.quantize per_token {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>}
+// A long peeled row fits in shared memory on the H100.
+// H100-LABEL: func @odd
+// H100: norm.quantize per_token {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+func.func @odd(%a: tensor<?x4095xbf16>, %b: tensor<?x4094xbf16>, %c: tensor<?x17xbf16>, %d: tensor<?x65535xbf16>, %q0: tensor<?x65535xf8E4M3FN>, %s0: tensor<?x1xf32>) -> (tensor<?x4095xbf16>, tensor<?x4094xbf16>, tensor<?x17xbf16>, tensor<?x65535xf8E4M3FN>, tensor<?x1xf32>) {
+  %y = norm.rmsnorm %a : tensor<?x4095xbf16> into %a : tensor<?x4095xbf16> -> tensor<?x4095xbf16>
+  %z = norm.rmsnorm %b : tensor<?x4094xbf16> into %b : tensor<?x4094xbf16> -> tensor<?x4094xbf16>
+  %w = norm.rmsnorm %c : tensor<?x17xbf16> into %c : tensor<?x17xbf16> -> tensor<?x17xbf16>
+  %q, %s = norm.quantize per_token %d : tensor<?x65535xbf16> into %q0 : tensor<?x65535xf8E4M3FN>, %s0 : tensor<?x1xf32> -> tensor<?x65535xf8E4M3FN>, tensor<?x1xf32>
+  return %y, %z, %w, %q, %s : tensor<?x4095xbf16>, tensor<?x4094xbf16>, tensor<?x17xbf16>, tensor<?x65535xf8E4M3FN>, tensor<?x1xf32>
+}

@@ -29,6 +29,9 @@ static constexpr int64_t kRegisterReserve = 40;
 /// Shared memory kept for the block reductions' static buffers (a few
 /// hundred bytes) next to a row cached in dynamic shared memory.
 static constexpr int64_t kSharedMemoryReserve = 1024;
+/// Rows of at least this many widest vectors that no such vector divides
+/// are peeled rather than read one element at a time.
+static constexpr int64_t kMinPeeledVectors = 8;
 
 //===----------------------------------------------------------------------===//
 // RowSchedule
@@ -37,7 +40,7 @@ static constexpr int64_t kSharedMemoryReserve = 1024;
 std::optional<int64_t> RowSchedule::getChunks(int64_t cols) const {
   if (cols < 0)
     return std::nullopt;
-  return llvm::divideCeil(cols, threadsPerRow * vectorWidth);
+  return llvm::divideCeil(cols / vectorWidth, threadsPerRow);
 }
 
 RowSchedule RowSchedule::fromAttr(ScheduleAttr attr) {
@@ -182,11 +185,19 @@ LogicalResult mlir::norm::checkRowSchedule(const RowSchedule &schedule,
              "-byte row elements; at most 16 bytes per access";
     return failure();
   }
-  // Rows start on a vector boundary, and no vector straddles the row end.
-  if (shape.cols >= 0 && shape.cols % vec != 0) {
-    whyNot = "vector_width = " + std::to_string(vec) +
-             " must divide the innermost dimension H = " +
-             std::to_string(shape.cols);
+  // Rows that the vector width does not divide are peeled, and each of
+  // their up to 2 * (vec - 1) head and tail elements takes a lane. (Per-group
+  // rows never are: the group divides H and the vector width the group.)
+  if (schedule.peelsRows(shape.cols, shape.groupSize) &&
+      schedule.threadsPerRow < 2 * vec - 2) {
+    std::string cols =
+        shape.cols < 0 ? "a dynamic H" : "H = " + std::to_string(shape.cols);
+    whyNot = "threads_per_row = " + std::to_string(schedule.threadsPerRow) +
+             " is too few for " + cols +
+             " that vector_width = " + std::to_string(vec) +
+             " does not divide: the row's up to " +
+             std::to_string(2 * vec - 2) +
+             " unaligned head and tail elements take a lane each";
     return failure();
   }
   if (shape.groupSize) {
@@ -214,7 +225,9 @@ LogicalResult mlir::norm::checkRowSchedule(const RowSchedule &schedule,
     return failure();
   }
   if (schedule.rowStorage == RowStorage::Registers) {
-    int64_t elements = *schedule.getChunks(shape.cols) * vec;
+    int64_t elements =
+        *schedule.getChunks(shape.cols) * vec +
+        (schedule.peelsRows(shape.cols, shape.groupSize) ? 1 : 0);
     if (elements > kMaxRegisterRowElements) {
       whyNot = "row_storage = registers keeps " + std::to_string(elements) +
                " row elements per thread; at most " +
@@ -272,14 +285,17 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
 
   // Widest power-of-two vector of at most 16 bytes that divides H (and the
   // group), so rows stay aligned to it whenever the row stride is a multiple.
-  // With a dynamic H only a group size (which H must be a multiple of) tells
-  // anything about H's divisors.
-  int64_t vec = std::max<int64_t>(1, 16 / shape.widestElementBytes);
-  if (dynamicCols && !shape.groupSize)
-    vec = 1;
+  // Rows that only vectors narrower than 8 bytes divide (and a dynamic H)
+  // are peeled instead: 16-byte vectors in the middle beat 2-byte accesses
+  // throughout; short rows are not worth the head and tail.
+  int64_t widest = std::max<int64_t>(1, 16 / shape.widestElementBytes);
+  int64_t vec = widest;
   while (vec > 1 && ((!dynamicCols && shape.cols % vec != 0) ||
                      (shape.groupSize && shape.groupSize % vec != 0)))
     vec /= 2;
+  if (!shape.groupSize && vec * shape.widestElementBytes < 8 &&
+      shape.cols >= kMinPeeledVectors * widest)
+    vec = widest;
   if (overrides.vectorWidth)
     vec = *overrides.vectorWidth;
   schedule.vectorWidth = vec;
@@ -307,6 +323,8 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
     tpr = std::clamp<int64_t>(tpr, 1, kMaxThreadsPerBlock);
   }
   tpr = std::max(tpr, lanesPerGroup);
+  if (schedule.peelsRows(shape.cols, shape.groupSize))
+    tpr = std::max<int64_t>(tpr, llvm::PowerOf2Ceil(2 * vec - 2));
   schedule.threadsPerRow = overrides.threadsPerRow.value_or(tpr);
   tpr = schedule.threadsPerRow;
 
@@ -317,7 +335,7 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
                     : 1;
   // Few rows: smaller blocks (of whole warps) spread them over every SM.
   if (shape.rows > 0 && target.numSMs > 0) {
-    while (rpb > 1 && llvm::divideCeil(shape.rows, rpb) < target.numSMs &&
+    while (rpb > 1 && llvm::divideCeilSigned(shape.rows, rpb) < target.numSMs &&
            (tpr * (rpb / 2)) % kMinWarpSize == 0 &&
            tpr * (rpb / 2) >= target.warpSize)
       rpb /= 2;
@@ -341,7 +359,10 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
                              kMaxRegisterRowElements});
   int64_t sharedBytes =
       schedule.rowsPerBlock * shape.cols * shape.cachedElementBytes;
-  if (*schedule.getChunks(shape.cols) * vec <= budget)
+  int64_t registerElements =
+      *schedule.getChunks(shape.cols) * vec +
+      (schedule.peelsRows(shape.cols, shape.groupSize) ? 1 : 0);
+  if (registerElements <= budget)
     schedule.rowStorage = RowStorage::Registers;
   else if (shape.rereadsRow &&
            sharedBytes <= target.sharedMemoryPerBlock - kSharedMemoryReserve)

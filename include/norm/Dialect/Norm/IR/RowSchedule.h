@@ -24,7 +24,12 @@ namespace norm {
 /// Shape of the work of one row-wise kernel. Threads of a block are split
 /// into `rowsPerBlock` groups of `threadsPerRow` threads; each thread owns
 /// the `vectorWidth`-element vectors at columns
-/// (k * threadsPerRow + lane) * vectorWidth for k in [0, chunks).
+/// head + (k * threadsPerRow + lane) * vectorWidth for k in [0, chunks).
+/// The head is 0 unless the row is peeled: when the vector width does not
+/// divide H (or H is dynamic), a row starts wherever the row stride puts it,
+/// so the head elements up to the first vector-aligned column and the tail
+/// elements after the last whole vector are handled one per lane, and the
+/// vectors in between stay aligned.
 struct RowSchedule {
   int64_t threadsPerRow = 1;
   int64_t rowsPerBlock = 1;
@@ -32,8 +37,15 @@ struct RowSchedule {
   RowStorage rowStorage = RowStorage::Stream;
 
   int64_t blockSize() const { return threadsPerRow * rowsPerBlock; }
-  /// Vectors per thread and row for a static H, else nullopt.
+  /// Whole vectors per thread and row for a static H (at most; a peeled row
+  /// may have one fewer), else nullopt.
   std::optional<int64_t> getChunks(int64_t cols) const;
+  /// Whether rows of `cols` columns (negative: dynamic) are peeled; rows of
+  /// per-group quantization never are (H is a multiple of the group).
+  bool peelsRows(int64_t cols, int64_t groupSize) const {
+    return vectorWidth > 1 && !groupSize &&
+           (cols < 0 || cols % vectorWidth != 0);
+  }
 
   static RowSchedule fromAttr(ScheduleAttr attr);
   ScheduleAttr toAttr(MLIRContext *ctx) const;
