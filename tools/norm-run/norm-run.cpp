@@ -938,9 +938,8 @@ void Runner::runKernel(const std::string &name, Totals &totals) {
     int64_t alignment = 0;
     for (int64_t i = 0; i < info.num_tensors; ++i) {
       const char *tensorName;
-      checkRuntime(norm_bundle_tensor_info(bundle, name.c_str(), i,
-                                           &tensorName, &dtype, &alignment,
-                                           nullptr),
+      checkRuntime(norm_bundle_tensor_info(bundle, name.c_str(), i, &tensorName,
+                                           &dtype, &alignment, nullptr),
                    "tensor info");
       if (std::string(tensorName) == "input")
         break;
