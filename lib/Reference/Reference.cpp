@@ -173,9 +173,12 @@ void quantizeRow(std::vector<double> &x, int64_t r, int64_t rows,
     if (quant.scheme == QuantScheme::Static) {
       scale = *quant.staticScale;
     } else {
+      // A NaN propagates, as in torch.amax and the kernels' maximumf: the
+      // scale and then every code of the row (group) become NaN (0 for i8).
       double amax = 0.0;
       for (int64_t c = begin; c < end; ++c)
-        amax = std::max(amax, std::fabs(x[c]));
+        if (double a = std::fabs(x[c]); std::isnan(a) || a > amax)
+          amax = std::isnan(amax) ? amax : a;
       if (quant.scaleUb)
         amax = std::min(amax, *quant.scaleUb);
       // The division below uses the scale as stored (f32), like a kernel

@@ -425,6 +425,26 @@ TEST(QuantizeTest, AllZeroRowUsesDefaultMinScale) {
   }
 }
 
+TEST(QuantizeTest, NaNReachesScaleAndEveryCodeOfItsRow) {
+  double nan = std::numeric_limits<double>::quiet_NaN();
+  HostMatrix in = makeMatrix(F32, 2, 4, {1, nan, 4, 0.5, 1, 2, 4, 0.5});
+  for (ElementType t : {E4M3, I8}) {
+    HostMatrix q(t, 2, 4);
+    float scales[2];
+    QuantParams qp;
+    qp.scaleUb = 2.0;
+    ASSERT_TRUE(quantize(in.constView(), qp, q.view(), scales).ok);
+    EXPECT_TRUE(std::isnan(scales[0])) << elementTypeName(t);
+    EXPECT_EQ(scales[1], static_cast<float>(2.0 / qmax(t)));
+    for (int64_t c = 0; c < 4; ++c) {
+      if (t == I8)
+        EXPECT_EQ(q.get(0, c), 0.0);
+      else
+        EXPECT_TRUE(std::isnan(q.get(0, c))) << c;
+    }
+  }
+}
+
 TEST(QuantizeTest, SaturationPerType) {
   HostMatrix in = makeMatrix(F32, 1, 2, {1e6, -1e6});
   QuantParams qp;

@@ -175,7 +175,9 @@ def Norm_QuantizeOp : Norm_Op<"quantize", [AttrSizedOperandSegments]> {
     `1 / (qmax * 512)`, so an all-zero row gets a finite scale and zero
     codes, never NaN. Saturation clamps to the largest finite value of the
     target type (`[-128, 127]` for i8); NaN inputs give the type's NaN (0 for
-    i8).
+    i8). The amax propagates NaN (as `torch.amax` and `arith.maximumf`): a
+    NaN in a row (per_token) or group makes its scale NaN and so every code
+    of it NaN (0 for i8).
 
     Scales are f32 and have the shape:
     - `per_token`: the input shape with the innermost dim replaced by 1;
