@@ -34,9 +34,20 @@ static bool isNormFloat(Type type) {
   return type.isF32() || type.isF16() || type.isBF16();
 }
 
+std::optional<double> mlir::norm::getQuantizedTypeMax(Type type) {
+  if (isa<Float8E4M3FNType>(type))
+    return 448.0;
+  if (isa<Float8E4M3FNUZType>(type))
+    return 240.0;
+  if (isa<Float8E5M2Type>(type))
+    return 57344.0;
+  if (type.isSignlessInteger(8))
+    return 127.0;
+  return std::nullopt;
+}
+
 static bool isQuantizedType(Type type) {
-  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type>(type) ||
-         type.isSignlessInteger(8);
+  return getQuantizedTypeMax(type).has_value();
 }
 
 static std::string formatShape(ArrayRef<int64_t> shape) {
@@ -327,15 +338,9 @@ static void printQuantScheme(OpAsmPrinter &printer, Operation *,
   printer << ")";
 }
 
-/// Largest finite value of a quantized element type.
+/// Largest finite value of a quantized element type (verified).
 static double getQMaxOf(Type type) {
-  if (isa<Float8E4M3FNType>(type))
-    return 448.0;
-  if (isa<Float8E4M3FNUZType>(type))
-    return 240.0;
-  if (isa<Float8E5M2Type>(type))
-    return 57344.0;
-  return 127.0;
+  return getQuantizedTypeMax(type).value_or(127.0);
 }
 
 static double getEffectiveMinScaleOf(std::optional<APFloat> minScale,

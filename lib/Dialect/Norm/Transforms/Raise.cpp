@@ -2,17 +2,9 @@
 //
 // Part of norm-mlir. See README.md for license information.
 //
-// The matcher works on the scalar computation of one element, whatever
-// spelling carries it: a `linalg.generic` body, a named linalg op (its body
-// is the same kind of region), `arith`/`math` ops on tensors, several
-// elementwise ops in a row or one fused body. A `Term` is a value of that
-// computation together with where it lives relative to the [rows..., H]
-// space of the normalized tensor (every element, one per row, one per
-// column, one in all); `resolve` steps through everything that only moves
-// values (block arguments to the operands they read, results to the values
-// their bodies yield, broadcasts, the unit dim of a row statistic) until it
-// reaches an arithmetic op, which the `match*` functions then take apart
-// along the formula:
+// The norm-raise pass, and its RMSNorm rule. The per-element view the rules
+// match on (Term, Space, resolve) is in RaiseMatcher.h; the quantization
+// rule is in RaiseQuantize.cpp. RMSNorm is taken apart along:
 //
 //   root      = truncf(weighted) | weighted
 //   weighted  = normed * weight | weight * normed | normed
@@ -28,6 +20,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Dialect/Norm/Transforms/Passes.h"
+
+#include "RaiseMatcher.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -48,30 +42,9 @@ namespace norm {
 
 using namespace mlir;
 using namespace mlir::norm;
+using namespace mlir::norm::raise;
 
 namespace {
-/// Where a value lives relative to the [rows..., H] space of the result.
-enum class Space {
-  Full,   // one value per element: [rows..., H]
-  Row,    // one per row: [rows...] or [rows..., 1]
-  Column, // one per column: [H]
-  Scalar, // one for all
-};
-
-/// A value of the computation of one element: a scalar SSA value (in a
-/// linalg body or above it) or a tensor, in a space.
-struct Term {
-  Value value;
-  Space space = Space::Full;
-
-  bool operator==(const Term &other) const {
-    return value == other.value && space == other.space;
-  }
-};
-
-/// What an iteration dimension of a linalg op runs over.
-enum class DimRole { Row, Column, Unit };
-
 /// The RMSNorm found, in terms of norm.rmsnorm's operands.
 struct RMSNormMatch {
   Value input;
@@ -90,35 +63,13 @@ struct NormalizedMatch {
   Value divisorSource;
 };
 
-class RMSNormMatcher {
+class RMSNormMatcher : public TermMatcher {
 public:
-  /// The rank and the innermost dim (H) come from the root, the tensor that
-  /// would become norm.rmsnorm's result.
-  explicit RMSNormMatcher(ShapedType rootType)
-      : rank(rootType.getRank()), cols(rootType.getShape().back()) {}
+  using TermMatcher::TermMatcher;
 
   std::optional<RMSNormMatch> matchRoot(Value root);
 
 private:
-  // Stepping through the computation.
-  /// One step through something that only moves values, if `term` is such.
-  std::optional<Term> step(Term term);
-  /// All steps: the arithmetic op (or leaf) computing `term`.
-  Term resolve(Term term);
-  std::optional<SmallVector<DimRole>> getDimRoles(linalg::LinalgOp op,
-                                                  Space space);
-  std::optional<Space> getOperandSpace(ArrayRef<DimRole> roles, AffineMap map);
-  bool isConsistent(Type type, Space space);
-  /// The arithmetic op computing `term` and its operands as terms.
-  Operation *getDef(Term term, SmallVectorImpl<Term> &operands);
-  template <typename OpTy>
-  OpTy getDefAs(Term term, SmallVectorImpl<Term> &operands) {
-    return dyn_cast_or_null<OpTy>(getDef(term, operands));
-  }
-  std::optional<double> getConstant(Term term);
-  /// The tensor `term` reads, without f16/bf16 -> f32 extensions.
-  Term stripExtF(Term term);
-
   // The formula, outside in.
   std::optional<RMSNormMatch> matchWeighted(Term term);
   std::optional<RMSNormMatch> matchExistingNorm(Term term, bool allowGamma);
@@ -131,262 +82,8 @@ private:
   bool isColumnCount(Term term, Value &divisorSource);
   std::optional<Term> matchSumOfSquares(Term term);
   std::optional<Term> matchSquare(Term term);
-  bool isZero(Value init);
-
-  int64_t rank;
-  int64_t cols;
 };
 } // namespace
-
-//===----------------------------------------------------------------------===//
-// Stepping through the computation
-//===----------------------------------------------------------------------===//
-
-static bool isF32(Value value) {
-  return getElementTypeOrSelf(value.getType()).isF32();
-}
-
-static bool isNormFloat(Type type) {
-  return type.isF32() || type.isF16() || type.isBF16();
-}
-
-/// Roles of the iteration dims of `op`, whose result lives in `space`.
-std::optional<SmallVector<DimRole>>
-RMSNormMatcher::getDimRoles(linalg::LinalgOp op, Space space) {
-  int64_t loops = op.getNumLoops();
-  SmallVector<DimRole> roles;
-  switch (space) {
-  case Space::Full:
-    if (loops != rank)
-      return std::nullopt;
-    roles.assign(rank - 1, DimRole::Row);
-    roles.push_back(DimRole::Column);
-    return roles;
-  case Space::Row:
-    if (loops != rank && loops != rank - 1)
-      return std::nullopt;
-    roles.assign(rank - 1, DimRole::Row);
-    if (loops == rank)
-      roles.push_back(DimRole::Unit);
-    return roles;
-  case Space::Column:
-    if (loops != 1)
-      return std::nullopt;
-    return SmallVector<DimRole>{DimRole::Column};
-  case Space::Scalar:
-    if (loops != 0)
-      return std::nullopt;
-    return roles;
-  }
-  return std::nullopt;
-}
-
-/// The space of an operand read through `map` by an op whose dims have
-/// `roles`: all rows in order then the column (Full), all rows then at most a
-/// unit dim (Row), the column alone (Column), or unit dims alone (Scalar).
-std::optional<Space> RMSNormMatcher::getOperandSpace(ArrayRef<DimRole> roles,
-                                                     AffineMap map) {
-  unsigned numRows = 0;
-  SmallVector<DimRole> rest;
-  for (AffineExpr expr : map.getResults()) {
-    DimRole role = DimRole::Unit;
-    if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
-      role = roles[dim.getPosition()];
-      // Rows are read in order and before anything else.
-      if (role == DimRole::Row) {
-        if (!rest.empty() || dim.getPosition() != numRows)
-          return std::nullopt;
-        ++numRows;
-        continue;
-      }
-    } else if (auto constant = dyn_cast<AffineConstantExpr>(expr);
-               !constant || constant.getValue() != 0) {
-      return std::nullopt;
-    }
-    rest.push_back(role);
-  }
-  bool allUnit =
-      llvm::all_of(rest, [](DimRole role) { return role == DimRole::Unit; });
-  bool justColumn = rest.size() == 1 && rest[0] == DimRole::Column;
-  if (numRows == static_cast<unsigned>(rank - 1)) {
-    if (justColumn)
-      return Space::Full;
-    if (allUnit && rest.size() <= 1)
-      return Space::Row;
-  } else if (numRows == 0) {
-    if (justColumn)
-      return Space::Column;
-    if (allUnit)
-      return Space::Scalar;
-  }
-  return std::nullopt;
-}
-
-/// Whether a tensor of `type` can hold a value of `space`.
-bool RMSNormMatcher::isConsistent(Type type, Space space) {
-  auto shaped = dyn_cast<RankedTensorType>(type);
-  if (!shaped)
-    return space == Space::Scalar || !isa<ShapedType>(type);
-  int64_t r = shaped.getRank();
-  switch (space) {
-  case Space::Full:
-    return r == rank && !(shaped.getShape().back() == 1 && cols != 1);
-  case Space::Row:
-    return r == rank - 1 || (r == rank && shaped.getShape().back() == 1);
-  case Space::Column:
-    return r == 1;
-  case Space::Scalar:
-    return shaped.hasStaticShape() && shaped.getNumElements() == 1;
-  }
-  return false;
-}
-
-std::optional<Term> RMSNormMatcher::step(Term term) {
-  if (!term.value)
-    return std::nullopt;
-  // A block argument of a linalg body: the operand it reads.
-  if (auto arg = dyn_cast<BlockArgument>(term.value)) {
-    auto op = dyn_cast<linalg::LinalgOp>(arg.getOwner()->getParentOp());
-    if (!op || arg.getOwner() != op.getBlock())
-      return std::nullopt;
-    OpOperand *operand = op.getMatchingOpOperand(arg);
-    if (op.isDpsInit(operand))
-      return std::nullopt;
-    if (!isa<ShapedType>(operand->get().getType()))
-      return Term{operand->get(), Space::Scalar};
-    std::optional<SmallVector<DimRole>> roles = getDimRoles(op, term.space);
-    std::optional<Space> space =
-        roles ? getOperandSpace(*roles, op.getMatchingIndexingMap(operand))
-              : std::nullopt;
-    if (!space || !isConsistent(operand->get().getType(), *space))
-      return Term{Value(), term.space};
-    return Term{operand->get(), *space};
-  }
-  Operation *def = term.value.getDefiningOp();
-  // The result of an elementwise linalg op: the value its body yields.
-  if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
-    auto result = cast<OpResult>(term.value);
-    if (!op.hasPureTensorSemantics() ||
-        op.getNumLoops() != op.getNumParallelLoops() ||
-        !op.getIndexingMapMatchingResult(result).isIdentity() ||
-        !isConsistent(result.getType(), term.space))
-      return std::nullopt;
-    return Term{
-        op.getBlock()->getTerminator()->getOperand(result.getResultNumber()),
-        term.space};
-  }
-  // A row statistic gaining or losing its trailing unit dim.
-  if (term.space == Space::Row &&
-      isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def)) {
-    Value source = def->getOperand(0);
-    if (!isConsistent(source.getType(), Space::Row))
-      return Term{Value(), term.space};
-    return Term{source, Space::Row};
-  }
-  return std::nullopt;
-}
-
-Term RMSNormMatcher::resolve(Term term) {
-  while (std::optional<Term> next = step(term))
-    term = *next;
-  return term;
-}
-
-Operation *RMSNormMatcher::getDef(Term term, SmallVectorImpl<Term> &operands) {
-  term = resolve(term);
-  operands.clear();
-  if (!term.value)
-    return nullptr;
-  Operation *def = term.value.getDefiningOp();
-  if (!def || !isa<arith::ArithDialect, math::MathDialect>(def->getDialect()))
-    return nullptr;
-  // Elementwise: the operands live where the result does.
-  for (Value operand : def->getOperands())
-    operands.push_back({operand, term.space});
-  return def;
-}
-
-std::optional<double> RMSNormMatcher::getConstant(Term term) {
-  term = resolve(term);
-  if (!term.value)
-    return std::nullopt;
-  Type type = getElementTypeOrSelf(term.value.getType());
-  auto floatType = dyn_cast<FloatType>(type);
-  FloatAttr attr;
-  if (matchPattern(term.value, m_Constant(&attr)))
-    return attr.getValueAsDouble();
-  DenseFPElementsAttr splat;
-  if (matchPattern(term.value, m_Constant(&splat)) && splat.isSplat())
-    return splat.getSplatValue<APFloat>().convertToDouble();
-  SmallVector<Term> operands;
-  Operation *def = getDef(term, operands);
-  if (!def || !floatType)
-    return std::nullopt;
-  // The rounding of a value converted to this op's type.
-  auto round = [&](double value) {
-    APFloat result(value);
-    bool losesInfo;
-    result.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                   &losesInfo);
-    return result.convertToDouble();
-  };
-  if (isa<arith::SIToFPOp, arith::UIToFPOp>(def)) {
-    APInt value;
-    if (!matchPattern(def->getOperand(0), m_ConstantInt(&value)))
-      return std::nullopt;
-    return round(isa<arith::SIToFPOp>(def)
-                     ? static_cast<double>(value.getSExtValue())
-                     : static_cast<double>(value.getZExtValue()));
-  }
-  if (isa<arith::TruncFOp, arith::ExtFOp>(def)) {
-    if (std::optional<double> value = getConstant(operands[0]))
-      return round(*value);
-    return std::nullopt;
-  }
-  // Constant folding of what front ends leave behind (eps * alpha).
-  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(def)) {
-    std::optional<double> lhs = getConstant(operands[0]);
-    std::optional<double> rhs = getConstant(operands[1]);
-    if (!lhs || !rhs)
-      return std::nullopt;
-    APFloat a(*lhs), b(*rhs);
-    bool losesInfo;
-    a.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &losesInfo);
-    b.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &losesInfo);
-    if (isa<arith::AddFOp>(def))
-      a.add(b, APFloat::rmNearestTiesToEven);
-    else if (isa<arith::SubFOp>(def))
-      a.subtract(b, APFloat::rmNearestTiesToEven);
-    else if (isa<arith::MulFOp>(def))
-      a.multiply(b, APFloat::rmNearestTiesToEven);
-    else
-      a.divide(b, APFloat::rmNearestTiesToEven);
-    return a.convertToDouble();
-  }
-  return std::nullopt;
-}
-
-Term RMSNormMatcher::stripExtF(Term term) {
-  // The deepest tensor that carries the value: where two chains read the
-  // same data they meet there, even if one steps into its producer's body.
-  Term tensor;
-  while (term.value) {
-    if (isa<RankedTensorType>(term.value.getType()))
-      tensor = term;
-    if (std::optional<Term> next = step(term)) {
-      term = *next;
-      continue;
-    }
-    auto ext = dyn_cast_or_null<arith::ExtFOp>(term.value.getDefiningOp());
-    if (!ext || !isF32(ext.getResult()) ||
-        !isNormFloat(getElementTypeOrSelf(ext.getIn().getType())))
-      break;
-    term = {ext.getIn(), term.space};
-  }
-  return tensor.value ? tensor : term;
-}
 
 //===----------------------------------------------------------------------===//
 // The formula
@@ -617,43 +314,11 @@ bool RMSNormMatcher::isColumnCount(Term term, Value &divisorSource) {
 /// A sum over the innermost dim, starting from 0, of a square: returns the
 /// squared term.
 std::optional<Term> RMSNormMatcher::matchSumOfSquares(Term term) {
-  term = resolve(term);
-  if (!term.value || term.space != Space::Row)
+  std::optional<RowReduction> sum = matchRowReduction(term);
+  if (!sum || !isa<arith::AddFOp>(sum->combiner) ||
+      getInitConstant(sum->init) != 0.0)
     return std::nullopt;
-  auto op = dyn_cast_or_null<linalg::LinalgOp>(term.value.getDefiningOp());
-  if (!op || !op.hasPureTensorSemantics() || op->getNumResults() != 1 ||
-      op.getNumDpsInits() != 1 || op.getNumLoops() != rank ||
-      !isConsistent(term.value.getType(), Space::Row))
-    return std::nullopt;
-  // Parallel over the rows, a reduction over the last dim, whose result is
-  // read back per row.
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (int64_t dim = 0; dim < rank; ++dim)
-    if ((iterators[dim] == utils::IteratorType::reduction) != (dim == rank - 1))
-      return std::nullopt;
-  SmallVector<DimRole> roles(rank - 1, DimRole::Row);
-  roles.push_back(DimRole::Column);
-  OpOperand *init = op.getDpsInitOperand(0);
-  if (getOperandSpace(roles, op.getMatchingIndexingMap(init)) != Space::Row ||
-      !isZero(init->get()))
-    return std::nullopt;
-
-  // Body: acc + f(...) with f(...) the square, in f32.
-  BlockArgument acc = op.getMatchingBlockArgument(init);
-  Value yielded = op.getBlock()->getTerminator()->getOperand(0);
-  auto add = yielded.getDefiningOp<arith::AddFOp>();
-  if (!add || !isF32(add) || add->getBlock() != op.getBlock())
-    return std::nullopt;
-  Value element;
-  if (add.getLhs() == acc)
-    element = add.getRhs();
-  else if (add.getRhs() == acc)
-    element = add.getLhs();
-  else
-    return std::nullopt;
-  if (element == acc)
-    return std::nullopt;
-  return matchSquare({element, Space::Full});
+  return matchSquare(sum->element);
 }
 
 std::optional<Term> RMSNormMatcher::matchSquare(Term term) {
@@ -677,14 +342,6 @@ std::optional<Term> RMSNormMatcher::matchSquare(Term term) {
   return std::nullopt;
 }
 
-/// A zero-filled accumulator: linalg.fill of 0 or a zero constant.
-bool RMSNormMatcher::isZero(Value init) {
-  if (matchPattern(init, m_AnyZeroFloat()))
-    return true;
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  return fill && matchPattern(fill.value(), m_AnyZeroFloat());
-}
-
 //===----------------------------------------------------------------------===//
 // The rewrite
 //===----------------------------------------------------------------------===//
@@ -700,15 +357,8 @@ struct RaiseRMSNorm : public RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (op->getNumResults() != 1)
-      return failure();
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-    bool isElementwise =
-        linalgOp ? linalgOp.hasPureTensorSemantics() &&
-                       linalgOp.getNumLoops() == linalgOp.getNumParallelLoops()
-                 : isa<arith::MulFOp, arith::DivFOp, arith::TruncFOp>(op);
-    auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!isElementwise || !type || !isNormFloat(type.getElementType()))
+    auto type = getRootType<arith::MulFOp, arith::DivFOp, arith::TruncFOp>(op);
+    if (!type || !isNormFloat(type.getElementType()))
       return failure();
 
     RMSNormMatcher matcher(type);
@@ -723,19 +373,7 @@ struct RaiseRMSNorm : public RewritePattern {
                             type.getShape().back())))
       return rewriter.notifyMatchFailure(op, "weight is not [H]");
 
-    // The op's own destination if it has the type, else a new one.
-    Location loc = op->getLoc();
-    Value init;
-    if (linalgOp && linalgOp.getDpsInits()[0].getType() == type)
-      init = linalgOp.getDpsInits()[0];
-    if (!init) {
-      SmallVector<Value> dynamicSizes;
-      for (int64_t dim = 0; dim < type.getRank(); ++dim)
-        if (type.isDynamicDim(dim))
-          dynamicSizes.push_back(
-              tensor::DimOp::create(rewriter, loc, match->input, dim));
-      init = tensor::EmptyOp::create(rewriter, loc, type, dynamicSizes);
-    }
+    Value init = getOrCreateInit(rewriter, op, type, match->input);
     rewriter.replaceOpWithNewOp<RMSNormOp>(
         op, TypeRange{type}, match->input, match->gamma, init,
         rewriter.getF32FloatAttr(match->epsilon),
@@ -756,4 +394,5 @@ struct NormRaisePass : public mlir::norm::impl::NormRaiseBase<NormRaisePass> {
 
 void mlir::norm::populateNormRaisePatterns(RewritePatternSet &patterns) {
   patterns.add<RaiseRMSNorm>(patterns.getContext());
+  raise::populateRaiseQuantizePatterns(patterns);
 }

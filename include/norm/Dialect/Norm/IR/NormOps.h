@@ -25,4 +25,14 @@
 #define GET_OP_CLASSES
 #include "norm/Dialect/Norm/IR/NormOps.h.inc"
 
+#include <optional>
+
+namespace mlir {
+namespace norm {
+/// The largest finite value of a quantized element type: 448 (f8E4M3FN), 240
+/// (f8E4M3FNUZ), 57344 (f8E5M2), 127 (i8); none for any other type.
+std::optional<double> getQuantizedTypeMax(Type type);
+} // namespace norm
+} // namespace mlir
+
 #endif // NORM_DIALECT_NORM_IR_NORMOPS_H

@@ -65,7 +65,8 @@ def NormFuse : Pass<"norm-fuse"> {
 }
 
 def NormRaise : Pass<"norm-raise"> {
-  let summary = "Raise RMSNorm written in linalg/arith/math to norm.rmsnorm";
+  let summary = "Raise RMSNorm and per-token quantization written in "
+                "linalg/arith/math to norm ops";
   let description = [{
     Recognizes RMSNorm on tensors as ML front ends (torch-mlir, IREE,
     StableHLO) emit it, and replaces it by `norm.rmsnorm`:
@@ -94,8 +95,40 @@ def NormRaise : Pass<"norm-raise"> {
 
     Raising composes with earlier results: a cast, a weight multiply or an
     input `extf` next to a `norm.rmsnorm` (f32 result used once) is folded
-    into it. Run `norm-fuse` afterwards to merge residual adds and
-    quantizations.
+    into it.
+
+    Dynamic per-token quantization becomes `norm.quantize per_token`
+    (f8E4M3FN, f8E4M3FNUZ, f8E5M2 with qmax 448, 240, 57344; i8):
+
+    ```
+    x     = extf(input)                                (optional)
+    amax  = max over the last dim of absf(x), maximumf, from a constant <= 0
+    amax  = minimumf(amax, ub)                         (optional: scale_ub)
+    amax  = maximumf(amax, m)                          (optional: min_scale
+                                                        fl(m / qmax))
+    scale = amax / qmax
+    scale = maximumf(scale, s)                         (optional: min_scale s)
+    q     = truncf(clamp(x / scale, -qmax, qmax))                 (fp8)
+    q     = fptosi(clamp(roundeven(x / scale), -128, 127))        (i8, or
+            roundeven(clamp(...)))
+    ```
+
+    with `clamp` a `minimumf`/`maximumf` pair, all arithmetic in f32, the
+    constants exact, and a minimum scale (`m` or `s`) present. The tensors
+    that held the scales (`[rows..., 1]` or `[rows...]`) are read from the
+    op's scales by the users after the quantized tensor. Each step is what
+    `norm.quantize` computes bit for bit; near misses are left alone: a
+    reduction over another dim, `maxnumf` (drops NaN, where the op's amax
+    propagates it), a start value > 0, `amax * (1 / qmax)` or
+    `x * (1 / scale)` (round differently from the divisions), a qmax or
+    clamp bound other than the type's (`[-127, 127]` for i8), no clamp
+    (fp8 `truncf` does not saturate; i8 `fptosi` out of range is poison), no
+    minimum scale (an all-zero row then gives NaN codes and a zero scale),
+    a floor `m` outside an upper bound `ub` < `m`, the amax of another
+    tensor, arithmetic in bf16/f16. Per-group, static and SmoothQuant
+    quantization are not raised.
+
+    Run `norm-fuse` afterwards to merge residual adds and quantizations.
   }];
   let dependentDialects = [
     "::mlir::norm::NormDialect", "::mlir::tensor::TensorDialect"
