@@ -1,6 +1,7 @@
 // RUN: norm-opt %s -norm-fuse -split-input-file | FileCheck %s
 // RUN: norm-opt %s -norm-fuse="residual-add=false" -split-input-file | FileCheck %s --check-prefix=NOADD
 // RUN: norm-opt %s -norm-fuse="quantize=false" -split-input-file | FileCheck %s --check-prefix=NOQUANT
+// RUN: norm-opt %s -norm-fuse="input-extf=false" -split-input-file | FileCheck %s --check-prefix=NOEXT
 
 //===----------------------------------------------------------------------===//
 // residual-add
@@ -366,4 +367,117 @@ func.func @memrefs(%x: memref<8x64xf32>, %y: memref<8x64xf32>, %q: memref<8x64xi
   norm.rmsnorm %x : memref<8x64xf32> into %y : memref<8x64xf32>
   norm.quantize per_token %y : memref<8x64xf32> into %q : memref<8x64xi8>, %s : memref<8x1xf32>
   return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// input-extf
+//===----------------------------------------------------------------------===//
+
+// The f32 extensions of the input and of gamma: the norm reads the bf16
+// tensors (its kernel extends them to f32 itself).
+// CHECK-LABEL: func @extf_into_rmsnorm
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x4096xbf16>, %[[W:[^:]*]]: tensor<4096xbf16>, %[[E:[^:]*]]: tensor<?x4096xf32>)
+// CHECK-NOT: arith.extf
+// CHECK: %[[Y:.*]] = norm.rmsnorm %[[X]] : tensor<?x4096xbf16>, gamma %[[W]] : tensor<4096xbf16> into %[[E]] : tensor<?x4096xf32> -> tensor<?x4096xf32>
+// CHECK: return %[[Y]]
+// NOEXT-LABEL: func @extf_into_rmsnorm
+// NOEXT: arith.extf
+// NOEXT: arith.extf
+// NOEXT: norm.rmsnorm %{{.*}} : tensor<?x4096xf32>, gamma %{{.*}} : tensor<4096xf32>
+func.func @extf_into_rmsnorm(%x: tensor<?x4096xbf16>, %w: tensor<4096xbf16>, %e: tensor<?x4096xf32>) -> tensor<?x4096xf32> {
+  %xf = arith.extf %x : tensor<?x4096xbf16> to tensor<?x4096xf32>
+  %wf = arith.extf %w : tensor<4096xbf16> to tensor<4096xf32>
+  %y = norm.rmsnorm %xf : tensor<?x4096xf32>, gamma %wf : tensor<4096xf32> into %e : tensor<?x4096xf32> -> tensor<?x4096xf32>
+  return %y : tensor<?x4096xf32>
+}
+
+// -----
+
+// The extension as a linalg.generic, also returned: it stays for that user,
+// the quantizer reads the f16 tensor.
+#map = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func @generic_extf_with_other_user
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<8x128xf16>
+// CHECK: %[[XF:.*]] = linalg.generic
+// CHECK: %[[Q:.*]]:2 = norm.quantize per_token %[[X]] : tensor<8x128xf16>
+// CHECK: return %[[Q]]#0, %[[XF]]
+func.func @generic_extf_with_other_user(%x: tensor<8x128xf16>, %f: tensor<8x128xf32>, %q0: tensor<8x128xf8E4M3FN>, %s0: tensor<8x1xf32>) -> (tensor<8x128xf8E4M3FN>, tensor<8x128xf32>) {
+  %xf = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<8x128xf16>) outs(%f : tensor<8x128xf32>) {
+  ^bb0(%in: f16, %out: f32):
+    %0 = arith.extf %in : f16 to f32
+    linalg.yield %0 : f32
+  } -> tensor<8x128xf32>
+  %q, %s = norm.quantize per_token %xf : tensor<8x128xf32> into %q0 : tensor<8x128xf8E4M3FN>, %s0 : tensor<8x1xf32> -> tensor<8x128xf8E4M3FN>, tensor<8x1xf32>
+  return %q, %xf : tensor<8x128xf8E4M3FN>, tensor<8x128xf32>
+}
+
+// -----
+
+// norm.add_rmsnorm: the input's extension folds; the residual's does not,
+// since the residual's type is the type the sum is rounded to.
+// CHECK-LABEL: func @extf_into_add_rmsnorm
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<4x64xbf16>, %[[R:[^:]*]]: tensor<4x64xbf16>
+// CHECK: %[[RF:.*]] = arith.extf %[[R]]
+// CHECK: norm.add_rmsnorm %[[X]] : tensor<4x64xbf16>, residual %[[RF]] : tensor<4x64xf32>
+func.func @extf_into_add_rmsnorm(%x: tensor<4x64xbf16>, %r: tensor<4x64xbf16>, %e0: tensor<4x64xf32>, %e1: tensor<4x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %xf = arith.extf %x : tensor<4x64xbf16> to tensor<4x64xf32>
+  %rf = arith.extf %r : tensor<4x64xbf16> to tensor<4x64xf32>
+  %y, %s = norm.add_rmsnorm %xf : tensor<4x64xf32>, residual %rf : tensor<4x64xf32> into %e0 : tensor<4x64xf32>, %e1 : tensor<4x64xf32> -> tensor<4x64xf32>, tensor<4x64xf32>
+  return %y, %s : tensor<4x64xf32>, tensor<4x64xf32>
+}
+
+// -----
+
+// Other producers stay: a rounding (truncf), a scale by a constant and a
+// bias add would have to be computed and rounded inside the kernel, which
+// no norm op describes; fp8 is no norm input type.
+// CHECK-LABEL: func @truncf_producer
+// CHECK: %[[XB:.*]] = arith.truncf
+// CHECK: norm.rmsnorm %[[XB]]
+func.func @truncf_producer(%x: tensor<4x64xf32>, %e: tensor<4x64xbf16>) -> tensor<4x64xbf16> {
+  %xb = arith.truncf %x : tensor<4x64xf32> to tensor<4x64xbf16>
+  %y = norm.rmsnorm %xb : tensor<4x64xbf16> into %e : tensor<4x64xbf16> -> tensor<4x64xbf16>
+  return %y : tensor<4x64xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func @scaled_input
+// CHECK: %[[XS:.*]] = arith.mulf
+// CHECK: norm.rmsnorm %[[XS]]
+func.func @scaled_input(%x: tensor<4x64xbf16>, %e: tensor<4x64xbf16>) -> tensor<4x64xbf16> {
+  %c = arith.constant dense<2.0> : tensor<4x64xbf16>
+  %xs = arith.mulf %x, %c : tensor<4x64xbf16>
+  %y = norm.rmsnorm %xs : tensor<4x64xbf16> into %e : tensor<4x64xbf16> -> tensor<4x64xbf16>
+  return %y : tensor<4x64xbf16>
+}
+
+// -----
+
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @bias_add
+// CHECK: %[[XB:.*]] = linalg.generic
+// CHECK: norm.rmsnorm %[[XB]]
+func.func @bias_add(%x: tensor<4x64xbf16>, %b: tensor<64xbf16>, %e: tensor<4x64xbf16>) -> tensor<4x64xbf16> {
+  %xb = linalg.generic {indexing_maps = [#map, #col, #map], iterator_types = ["parallel", "parallel"]} ins(%x, %b : tensor<4x64xbf16>, tensor<64xbf16>) outs(%e : tensor<4x64xbf16>) {
+  ^bb0(%in: bf16, %bi: bf16, %out: bf16):
+    %0 = arith.addf %in, %bi : bf16
+    linalg.yield %0 : bf16
+  } -> tensor<4x64xbf16>
+  %y = norm.rmsnorm %xb : tensor<4x64xbf16> into %e : tensor<4x64xbf16> -> tensor<4x64xbf16>
+  return %y : tensor<4x64xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func @extf_from_fp8
+// CHECK: %[[XF:.*]] = arith.extf
+// CHECK: norm.rmsnorm %[[XF]]
+func.func @extf_from_fp8(%x: tensor<4x64xf8E4M3FN>, %e: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %xf = arith.extf %x : tensor<4x64xf8E4M3FN> to tensor<4x64xf32>
+  %y = norm.rmsnorm %xf : tensor<4x64xf32> into %e : tensor<4x64xf32> -> tensor<4x64xf32>
+  return %y : tensor<4x64xf32>
 }

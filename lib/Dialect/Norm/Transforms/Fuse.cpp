@@ -312,12 +312,81 @@ struct FuseQuantize : public OpRewritePattern<QuantizeOp> {
   }
 };
 
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// input-extf: an f16/bf16 -> f32 extension feeding a norm op
+//===----------------------------------------------------------------------===//
+
+/// The f16/bf16 tensor that `value` is the exact f32 extension of:
+/// `arith.extf` on tensors, or an elementwise linalg op (identity maps,
+/// parallel loops) whose body is one `arith.extf` of its one input.
+static Value getExtendedSource(Value value) {
+  Operation *op = value.getDefiningOp();
+  Value source;
+  if (auto extf = dyn_cast_or_null<arith::ExtFOp>(op)) {
+    source = extf.getIn();
+  } else if (auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op)) {
+    if (!linalgOp.hasPureTensorSemantics() || linalgOp.getNumDpsInputs() != 1 ||
+        linalgOp->getNumResults() != 1 ||
+        linalgOp.getNumLoops() != linalgOp.getNumParallelLoops() ||
+        !llvm::all_of(linalgOp.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }))
+      return Value();
+    Block *body = linalgOp.getBlock();
+    if (!body || !llvm::hasSingleElement(body->without_terminator()))
+      return Value();
+    auto extf = dyn_cast<arith::ExtFOp>(body->front());
+    if (!extf || extf.getIn() != linalgOp.getRegionInputArgs()[0] ||
+        body->getTerminator()->getOperand(0) != extf.getResult())
+      return Value();
+    source = linalgOp.getDpsInputs()[0];
+  } else {
+    return Value();
+  }
+  auto sourceType = dyn_cast<RankedTensorType>(source.getType());
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!sourceType || sourceType.getShape() != type.getShape() ||
+      !type.getElementType().isF32() ||
+      !(sourceType.getElementType().isF16() ||
+        sourceType.getElementType().isBF16()))
+    return Value();
+  return source;
+}
+
+namespace {
+/// A norm op reading the f32 extension of an f16/bf16 tensor (its input or
+/// gamma) reads that tensor instead: its kernel extends every element to f32
+/// first, so the values are the same and the f32 copy is neither written
+/// nor read. An extension with other users stays for them.
+template <typename OpTy> struct FoldInputExtF : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not on tensors");
+    SmallVector<OpOperand *> operands{&op.getInputMutable()};
+    if constexpr (!std::is_same_v<OpTy, QuantizeOp>)
+      if (op.getGamma())
+        operands.push_back(&op.getGammaMutable()[0]);
+    bool changed = false;
+    for (OpOperand *operand : operands)
+      if (Value source = getExtendedSource(operand->get())) {
+        rewriter.modifyOpInPlace(op, [&] { operand->set(source); });
+        changed = true;
+      }
+    return success(changed);
+  }
+};
+
 struct NormFusePass : public mlir::norm::impl::NormFuseBase<NormFusePass> {
   using NormFuseBase::NormFuseBase;
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateNormFusePatterns(patterns, {fuseResidualAdd, fuseQuantize});
+    populateNormFusePatterns(patterns,
+                             {fuseResidualAdd, fuseQuantize, foldInputExtF});
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -332,4 +401,8 @@ void mlir::norm::populateNormFusePatterns(RewritePatternSet &patterns,
             patterns.getContext());
   if (options.quantize)
     patterns.add<FuseQuantize>(patterns.getContext());
+  if (options.inputExtF)
+    patterns.add<FoldInputExtF<RMSNormOp>, FoldInputExtF<AddRMSNormOp>,
+                 FoldInputExtF<QuantizeOp>, FoldInputExtF<RMSNormQuantizeOp>>(
+        patterns.getContext());
 }

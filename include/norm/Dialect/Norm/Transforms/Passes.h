@@ -23,6 +23,7 @@ namespace norm {
 struct FuseOptions {
   bool residualAdd = true;
   bool quantize = true;
+  bool inputExtF = true;
 };
 
 /// Adds the `norm-fuse` rewrites to `patterns`.

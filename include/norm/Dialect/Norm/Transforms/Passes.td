@@ -10,7 +10,8 @@
 include "mlir/Pass/PassBase.td"
 
 def NormFuse : Pass<"norm-fuse"> {
-  let summary = "Fuse residual adds and quantizations into norm ops";
+  let summary = "Fuse residual adds, quantizations and input extensions into "
+                "norm ops";
   let description = [{
     Rewrites chains of ops on tensors (run it before bufferization) into
     fewer norm ops, each one kernel, without changing any result:
@@ -30,6 +31,22 @@ def NormFuse : Pass<"norm-fuse"> {
       `intermediate_type` set to the normalized tensor's element type, so
       the quantizer sees the values it read before. A normalized tensor with
       other users stays an output (`normalized_out`).
+
+    - `input-extf`: a norm op whose input (or gamma) is the f32 extension
+      of an f16/bf16 tensor (`arith.extf` on tensors, or a `linalg.generic`
+      whose body is one `arith.extf`, identity maps) reads that tensor: its
+      kernel extends every element to f32 itself, so the values are the
+      same and the f32 copy is neither written nor read. An extension with
+      other users stays for them. The residual of `norm.add_rmsnorm` is not
+      folded: its type is the type the sum is rounded to.
+
+    No other producer of a norm input is folded: a norm op reads its input
+    as stored and computes in f32 from there, so a producer that rounds (a
+    `truncf`, arithmetic whose result is stored in f16/bf16) or computes
+    anything (a scale by a constant, a bias add, an activation) would have
+    to be computed and rounded inside the kernel, which no norm op
+    describes; folding it would change results. (The residual add is the
+    one such producer the ops describe, `residual-add` above.)
 
     Nothing is fused across blocks, through broadcasts, casts or slices, or
     between operands whose types differ; an op is placed where every value
@@ -60,7 +77,10 @@ def NormFuse : Pass<"norm-fuse"> {
            "norm.add_rmsnorm">,
     Option<"fuseQuantize", "quantize", "bool", /*default=*/"true",
            "Fuse norm.quantize of a normalized value into "
-           "norm.rmsnorm_quantize">
+           "norm.rmsnorm_quantize">,
+    Option<"foldInputExtF", "input-extf", "bool", /*default=*/"true",
+           "Let norm ops read the f16/bf16 tensor whose f32 extension they "
+           "read">
   ];
 }
 
