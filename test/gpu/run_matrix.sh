@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The GPU correctness matrix through norm-run (run on the lent GPU; CI has
 # none). Every bundle of build_matrix.sh runs at rows {1, 7, 256, 8192} and
-# once more with padded (strided) rows; the dynamic-H bundle over every H of
-# the matrix. Each case is checked against the float64 reference twice, with
+# once more with padded (strided) rows and once with a misaligned input; the
+# dynamic-H bundle over every H of the matrix. Each case is checked against the float64 reference twice, with
 # the outputs poisoned 0xFF and then 0x55. Usage:
 #   test/gpu/run_matrix.sh NORM_RUN BUNDLES OUT [--quick] [--sanitize]
 #                          [--only=h4096,hdyn,...] [--no-matrix]
@@ -24,7 +24,7 @@ done
 mkdir -p "$out"
 rows=1,7,256,8192
 [ $quick = 1 ] && rows=7
-dyn_cols=1,7,64,100,3000,4095,4096,8192,16384,65536
+dyn_cols=1,7,17,64,100,3000,4095,4096,4097,8192,16384,65535,65536
 jobs=$(($(nproc) / 2))
 threads=2
 
@@ -38,6 +38,9 @@ commands() {
     [ "$name" = hdyn ] && extra="--cols=$dyn_cols" && r=${rows%,8192}
     echo "$run $bundle --rows=$r --threads=$threads $extra > $out/$name.log 2>&1"
     echo "$run $bundle --rows=7,256 --row-pad=8 --threads=$threads --seed=2 $extra > $out/$name-strided.log 2>&1"
+    # An input one element off its 16-byte boundary: peeled kernels take
+    # their one-element-per-lane path (the others need aligned rows).
+    echo "$run $bundle --rows=7,256 --misalign-input --threads=$threads --seed=3 $extra > $out/$name-misaligned.log 2>&1"
   done
 }
 start=$(date +%s)

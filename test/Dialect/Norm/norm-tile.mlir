@@ -147,3 +147,30 @@ func.func @odd(%a: tensor<?x4095xbf16>, %b: tensor<?x4094xbf16>, %c: tensor<?x17
   %q, %s = norm.quantize per_token %d : tensor<?x65535xbf16> into %q0 : tensor<?x65535xf8E4M3FN>, %s0 : tensor<?x1xf32> -> tensor<?x65535xf8E4M3FN>, tensor<?x1xf32>
   return %y, %z, %w, %q, %s : tensor<?x4095xbf16>, tensor<?x4094xbf16>, tensor<?x17xbf16>, tensor<?x65535xf8E4M3FN>, tensor<?x1xf32>
 }
+
+// -----
+
+// H = 5120 (640 vectors): 256 threads would leave 128 lanes idle in their
+// third chunk; 128 threads of 5 vectors fit exactly.
+// CHECK-LABEL: func @idle_lanes
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x5120xbf16>
+func.func @idle_lanes(%x: tensor<?x5120xbf16>) -> tensor<?x5120xbf16> {
+  %y = norm.rmsnorm %x : tensor<?x5120xbf16> into %x : tensor<?x5120xbf16> -> tensor<?x5120xbf16>
+  return %y : tensor<?x5120xbf16>
+}
+
+// -----
+
+// Two row reductions over one input (rmsnorm + per-token quantization):
+// blocks of at most 256 threads with 8 vectors each. With a residual, or
+// with one reduction, 4 vectors per thread.
+// CHECK-LABEL: func @row_reductions
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize static {{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
+func.func @row_reductions(%x: memref<?x16384xbf16>, %r: memref<?x16384xbf16>, %q: memref<?x16384xf8E4M3FN>, %s: memref<?x1xf32>, %sc: memref<1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x16384xbf16> into %q : memref<?x16384xf8E4M3FN>, %s : memref<?x1xf32>
+  norm.rmsnorm_quantize per_token %x : memref<?x16384xbf16> residual %r : memref<?x16384xbf16> into %q : memref<?x16384xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x16384xbf16>
+  norm.rmsnorm_quantize static %x : memref<?x16384xbf16> scale %sc : memref<1xf32> into %q : memref<?x16384xf8E4M3FN>
+  return
+}

@@ -69,6 +69,11 @@ struct RowKernelShape {
   /// Whether the kernel reads the row more than once without a cache
   /// (normalization, per-token amax); single-pass kernels need no storage.
   bool rereadsRow = true;
+  /// Row-wide reductions (the sum of squares, the per-token amax), each a
+  /// block barrier when a row spans several warps.
+  int64_t rowReductions = 1;
+  /// Whether a residual is read next to the input.
+  bool hasResidual = false;
 };
 
 /// The row kernel shape of a norm op (rmsnorm, add_rmsnorm, quantize,
