@@ -1,24 +1,27 @@
 // RUN: norm-opt %s -norm-to-gpu -canonicalize -cse -split-input-file | FileCheck %s
 
 // H = 4096 bf16: 16-byte vectors, 128 threads per row, the row read once into
-// registers (4 vector loads of the input, no re-read), a warp shuffle tree
-// and a shared-memory block reduction.
+// registers (4 vector loads of the input, no re-read) together with gamma
+// (4 chunks or fewer), a warp shuffle tree and a shared-memory block
+// reduction.
 // CHECK: module attributes {gpu.container_module, norm.kernels = {rmsnorm_bf16_rmsnorm = {args = [{align = 16 : i64, kind = "ptr", name = "input", role = "row", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "gamma", role = "vector", type = "bf16"}, {align = 16 : i64, kind = "ptr", name = "output", role = "row", type = "bf16"}, {kind = "i64", name = "rows"}, {kind = "i64", name = "cols"}, {kind = "i64", name = "stride_input"}, {kind = "i64", name = "stride_output"}], block_size = 128 : i64, cols = 4096 : i64, cols_multiple = 8 : i64, dynamic_shared_memory = 0 : i64, op = "rmsnorm", params = {epsilon = 9.9999997473787516E-6 : f64, normalize = true, quantize = false, weight_offset = 0.000000e+00 : f64}, row_cached = true, row_storage = "registers", rows_per_block = 1 : i64, threads_per_row = 128 : i64, vector_width = 8 : i64}}}
 // CHECK-LABEL: func.func @rmsnorm_bf16
 // CHECK: %[[ROWS:.*]] = arith.index_cast %sizes#0 : index to i64
 // CHECK: scf.if
 // CHECK: gpu.launch_func @norm_kernels::@rmsnorm_bf16_rmsnorm blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) args(%{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %{{.*}} : !llvm.ptr<1>, %[[ROWS]] : i64
-// CHECK: gpu.func @rmsnorm_bf16_rmsnorm(%[[X:.*]]: !llvm.ptr<1> {llvm.align = 16 : i64}, %{{.*}}: !llvm.ptr<1> {llvm.align = 16 : i64}, %[[Y:.*]]: !llvm.ptr<1> {llvm.align = 16 : i64}, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64) workgroup(%[[SMEM:.*]] : memref<4xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
-// CHECK-COUNT-4: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: gpu.func @rmsnorm_bf16_rmsnorm(%[[X:[^:]*]]: !llvm.ptr<1> {llvm.align = 16 : i64}, %[[W:[^:]*]]: !llvm.ptr<1> {llvm.align = 16 : i64}, %[[Y:[^:]*]]: !llvm.ptr<1> {llvm.align = 16 : i64}, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64) workgroup(%[[SMEM:.*]] : memref<4xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK-COUNT-4: llvm.getelementptr %[[W]]
 // CHECK: gpu.shuffle xor %{{.*}}, %c16_i32, %c32_i32 : f32
 // CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32 : f32
 // CHECK: memref.store %{{.*}}, %[[SMEM]]
 // CHECK: gpu.barrier
 // CHECK: math.rsqrt
-// The scaling reads gamma, never the input again.
+// The scaling reads neither the input nor gamma again.
 // CHECK-NOT: llvm.getelementptr %[[X]]
+// CHECK-NOT: llvm.getelementptr %[[W]]
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
 // CHECK-NOT: llvm.getelementptr %[[X]]
+// CHECK-NOT: llvm.getelementptr %[[W]]
 // CHECK: gpu.return
 func.func @rmsnorm_bf16(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %y: memref<?x4096xbf16>) {
   norm.rmsnorm %x : memref<?x4096xbf16>, gamma %w : memref<4096xbf16> into %y : memref<?x4096xbf16> {epsilon = 1.0e-05 : f32}
@@ -353,13 +356,14 @@ func.func @stream(%x: memref<?x65536xbf16>, %y: memref<?x65536xbf16>) {
 // CHECK: %[[HEAD8:.*]] = arith.subi %c8_i64, %[[MIS]]
 // CHECK: %[[HEAD7:.*]] = arith.andi %[[HEAD8]], %c7_i64
 // CHECK: %[[HEAD:.*]] = arith.minsi %[[HEAD7]], %c4095_i64
-// CHECK-COUNT-4: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: llvm.getelementptr %[[X]]
+// CHECK-NEXT: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: llvm.getelementptr %[[W]]
+// CHECK-NEXT: llvm.load %{{.*}} {alignment = 2 : i64} : !llvm.ptr<1> -> vector<8xbf16>
 // CHECK: arith.cmpi slt, %{{.*}}, %[[HEAD]]
 // CHECK: llvm.load %{{.*}} {alignment = 2 : i64} : !llvm.ptr<1> -> vector<1xbf16>
 // CHECK: gpu.barrier
 // CHECK: math.rsqrt
-// CHECK: llvm.getelementptr %[[W]]
-// CHECK-NEXT: llvm.load %{{.*}} {alignment = 2 : i64} : !llvm.ptr<1> -> vector<8xbf16>
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 2 : i64} : vector<1xbf16>, !llvm.ptr<1>
 // CHECK: gpu.thread_id x
