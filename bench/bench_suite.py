@@ -12,6 +12,7 @@ decode shapes are timed as latency in a graph without rotation.
 Usage (on the GPU machine; bundles from bench/build_bench.sh):
   NORM_RUNTIME_LIBRARY=.../libnorm_runtime.so PYTHONPATH=python \\
     python3 bench/bench_suite.py BUNDLES [--large] [--decode] [--only=op,...]
+                                 [--shapes=MxH,...]
 """
 
 import math
@@ -304,10 +305,13 @@ def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate):
 
 def main():
     root = sys.argv[1]
-    flags = set(a for a in sys.argv[2:] if not a.startswith("--only="))
-    only = [a.split("=", 1)[1].split(",") for a in sys.argv[2:]
-            if a.startswith("--only=")]
+    def listed(option):
+        return [a.split("=", 1)[1].split(",") for a in sys.argv[2:]
+                if a.startswith(option + "=")]
+    flags = set(a for a in sys.argv[2:] if "=" not in a)
+    only = listed("--only")
     ops = only[0] if only else OPS
+    picked = listed("--shapes")
     shapes = []
     if "--large" in flags or not flags:
         shapes += [(m, h, True) for m, h in LARGE]
@@ -318,9 +322,11 @@ def main():
     print(f"device {torch.cuda.get_device_name()} ({ctx.chip}), torch "
           f"{torch.__version__}; device-to-device copy {copy:.0f} GB/s",
           flush=True)
+    if picked:
+        shapes = [s for s in shapes if f"{s[0]}x{s[1]}" in picked[0]]
     cases = [(op, m, h, torch.bfloat16, rotate) for m, h, rotate in shapes
              for op in ops if not (op.endswith("g128") and h % 128)]
-    if "--large" in flags or not flags:
+    if ("--large" in flags or not flags) and not picked:
         cases += [("rmsnorm", 16384, 8192, dt, True)
                   for dt in (torch.float16, torch.float32)]
     rows = []

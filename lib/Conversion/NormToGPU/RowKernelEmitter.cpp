@@ -41,8 +41,9 @@ using namespace mlir::norm;
 /// only grows the kernel.
 static constexpr int64_t kMaxUnrolledChunks = 16;
 /// Rows of at most this many chunks per thread, kept in registers, load
-/// gamma together with the row.
+/// gamma together with the row (in blocks of at most so many threads).
 static constexpr int64_t kMaxPrefetchedChunks = 4;
+static constexpr int64_t kMaxPrefetchingBlockSize = 256;
 
 SmallVector<int> RowKernelSpec::stridedOperands() const {
   SmallVector<int> result;
@@ -714,9 +715,12 @@ void RowKernelEmitter::emit(Block *block) {
       cachedRow[*piece.key] = x;
       // A short row's gamma is loaded with it rather than after the
       // reduction: one memory latency less per row, which is what small
-      // batches wait on, for a few registers.
+      // batches wait on, for a few registers. Not where registers are
+      // scarcer (bigger blocks) or gamma takes a register per element
+      // (peeled rows read it one element at a time).
       if (spec.normalize && spec.gamma >= 0 && unrolledChunks &&
-          *unrolledChunks <= kMaxPrefetchedChunks)
+          *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
+          schedule.blockSize() <= kMaxPrefetchingBlockSize)
         cachedGamma[*piece.key] = loadPiece(spec.gamma, piece.column, piece);
       return x;
     }
