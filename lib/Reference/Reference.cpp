@@ -66,6 +66,10 @@ Status checkNormParams(const RMSNormParams &params) {
     return Status::error("params.epsilon must be finite and >= 0");
   if (!std::isfinite(params.weightOffset))
     return Status::error("params.weightOffset must be finite");
+  if (params.normalizedType && isQuantType(*params.normalizedType))
+    return Status::error(
+        std::string("params.normalizedType must be f32, f16 or bf16 (got ") +
+        elementTypeName(*params.normalizedType) + ")");
   return Status::success();
 }
 
@@ -145,8 +149,11 @@ void normalizeRow(std::vector<double> &x, ConstVector gamma,
       std::sqrt(sumSq / static_cast<double>(x.size()) + params.epsilon);
   for (size_t c = 0; c < x.size(); ++c) {
     x[c] = x[c] / rms;
-    if (gamma.present())
-      x[c] *= loadElement(gamma.data, gamma.type, c) + params.weightOffset;
+    if (!gamma.present())
+      continue;
+    if (params.normalizedType)
+      x[c] = roundToType(*params.normalizedType, x[c]);
+    x[c] *= loadElement(gamma.data, gamma.type, c) + params.weightOffset;
   }
 }
 

@@ -71,7 +71,9 @@ class _KernelParams(ctypes.Structure):
                 ("has_clip", ctypes.c_int), ("clip", ctypes.c_double),
                 ("min_scale", ctypes.c_double),
                 ("has_intermediate_type", ctypes.c_int),
-                ("intermediate_type", ctypes.c_int)]
+                ("intermediate_type", ctypes.c_int),
+                ("has_normalized_type", ctypes.c_int),
+                ("normalized_type", ctypes.c_int)]
 
 
 _lib = None

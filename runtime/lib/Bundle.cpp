@@ -165,12 +165,16 @@ static void parseParams(Reader &reader, const json::Value &kernel,
     p.clip = reader.number(*params, at, "clip", false);
     p.minScale = reader.number(*params, at, "min_scale", false).value_or(0);
   }
-  if (params->get("intermediate_type")) {
-    std::string type = reader.string(*params, at, "intermediate_type");
-    p.intermediateType = parseDtype(type);
-    if (!p.intermediateType && !reader.failed())
-      reader.fail(at + ".intermediate_type",
-                  "is '" + type + "', not an element type the runtime knows");
+  // Optional element types; absent in bundles of kernels without them.
+  for (auto [key, type] : {std::pair("intermediate_type", &p.intermediateType),
+                           std::pair("normalized_type", &p.normalizedType)}) {
+    if (!params->get(key))
+      continue;
+    std::string name = reader.string(*params, at, key);
+    *type = parseDtype(name);
+    if (!*type && !reader.failed())
+      reader.fail(at + "." + key,
+                  "is '" + name + "', not an element type the runtime knows");
   }
 }
 

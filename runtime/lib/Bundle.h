@@ -57,6 +57,8 @@ struct KernelParams {
   double minScale = 0.0;
   /// Element type the normalized value is rounded to before quantization.
   std::optional<norm_dtype_t> intermediateType;
+  /// Element type x / rms is rounded to before the multiply by gamma.
+  std::optional<norm_dtype_t> normalizedType;
 };
 
 struct KernelSpec {

@@ -258,6 +258,8 @@ norm_status_t norm_bundle_kernel_params(const norm_bundle *bundle,
   params->min_scale = p.minScale;
   params->has_intermediate_type = p.intermediateType.has_value();
   params->intermediate_type = p.intermediateType.value_or(NORM_DTYPE_F32);
+  params->has_normalized_type = p.normalizedType.has_value();
+  params->normalized_type = p.normalizedType.value_or(NORM_DTYPE_F32);
   return NORM_SUCCESS;
 }
 

@@ -390,6 +390,7 @@ struct KernelMath {
   std::optional<double> scaleUb, clip;
   double minScale = 0;
   std::optional<ref::ElementType> intermediateType;
+  std::optional<ref::ElementType> normalizedType;
 };
 
 struct Totals {
@@ -577,7 +578,7 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
   }
 
   // Reference, computed in row chunks on threads.
-  ref::RMSNormParams norm{p.epsilon, p.weightOffset};
+  ref::RMSNormParams norm{p.epsilon, p.weightOffset, p.normalizedType};
   ref::QuantParams quant;
   float staticScale = scale ? float(scale->host->get(0, 0)) : 0.0f;
   if (p.quantize) {
@@ -730,10 +731,16 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
       allOk = false;
       line << " padding-written=" << padTouched;
     }
-    auto compareFloat = [&](TensorSlot &slot, const ref::HostMatrix &want) {
+    auto compareFloat = [&](TensorSlot &slot, const ref::HostMatrix &want,
+                            bool normalizedValue) {
       ref::ElementType type = toRef(slot.dtype);
+      double tolerance = floatTolerance(type);
+      // The kernel rounds its f32 x / rms to normalized_type, the reference
+      // its float64 one: the two may land one step of that type apart.
+      if (normalizedValue && p.normalizedType)
+        tolerance += floatTolerance(*p.normalizedType);
       FloatStats stats =
-          compareRows(*slot.host, want, 1e-6, floatTolerance(type), o.threads);
+          compareRows(*slot.host, want, 1e-6, tolerance, o.threads);
       std::snprintf(buffer, sizeof buffer,
                     " %s: max_abs=%.3g max_rel=%.3g rel_l2=%.3g bad=%lld",
                     slot.name.c_str(), stats.maxAbs, stats.maxRel,
@@ -783,6 +790,9 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
             p.intermediateType
                 ? std::max(1e-5, floatTolerance(*p.intermediateType))
                 : 1e-5;
+        // So may the normalized value rounded to normalized_type.
+        if (p.normalizedType)
+          scaleTolerance += floatTolerance(*p.normalizedType);
         double maxRel = 0;
         int64_t bad = 0;
         for (int64_t r = 0; r < rows; ++r)
@@ -805,12 +815,12 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
           allOk = false;
       }
     } else {
-      compareFloat(*output, refOut);
+      compareFloat(*output, refOut, true);
     }
     if (residualOut)
-      compareFloat(*residualOut, *refResidual);
+      compareFloat(*residualOut, *refResidual, false);
     if (normalized)
-      compareFloat(*normalized, *refNormalized);
+      compareFloat(*normalized, *refNormalized, true);
     std::snprintf(buffer, sizeof buffer, " [poison 0x%02X]", poison);
     line << buffer;
     report = line.str();
@@ -932,6 +942,8 @@ void Runner::runKernel(const std::string &name, Totals &totals) {
   p.minScale = raw.min_scale;
   if (raw.has_intermediate_type)
     p.intermediateType = toRef(raw.intermediate_type);
+  if (raw.has_normalized_type)
+    p.normalizedType = toRef(raw.normalized_type);
   if (o.misalignInput) {
     // Only kernels that ask element alignment of the input take it.
     norm_dtype_t dtype;

@@ -163,6 +163,32 @@ TEST(RmsnormTest, Bf16InOutRounding) {
   EXPECT_EQ(outF16.getBits(0, 4), encode(F16, 100.0 / rms));
 }
 
+TEST(RmsnormTest, NormalizedTypeRoundsBeforeGamma) {
+  // Hugging Face Llama: weight * normed.to(bf16). x / rms is rounded to
+  // bf16, then multiplied by gamma; the f32 output keeps the product.
+  std::vector<double> x = {1.0, 3.0, -7.0, 0.5, 100.0};
+  HostMatrix in = makeMatrix(BF16, 1, 5, x);
+  HostMatrix gamma = makeVector(BF16, {1.0, 0.75, 1.25, 2.0, 0.5});
+  HostMatrix out(F32, 1, 5);
+  RMSNormParams params{1e-6, 0.0, BF16};
+  ASSERT_TRUE(rmsnorm(in.constView(), gamma.asVector(), out.view(), params).ok);
+  double ss = 0;
+  for (double v : x)
+    ss += v * v;
+  double rms = std::sqrt(ss / 5 + 1e-6);
+  for (int64_t c = 0; c < 5; ++c)
+    EXPECT_EQ(out.get(0, c),
+              f32(roundToType(BF16, x[c] / rms) * gamma.get(0, c)));
+  // 1/rms is not a bf16 value: the rounding shows.
+  EXPECT_NE(out.get(0, 0), f32(1.0 / rms));
+  // Without gamma there is no multiply to round for.
+  ASSERT_TRUE(rmsnorm(in.constView(), {}, out.view(), params).ok);
+  EXPECT_EQ(out.get(0, 0), f32(1.0 / rms));
+  params.normalizedType = I8;
+  expectError(rmsnorm(in.constView(), gamma.asVector(), out.view(), params),
+              "params.normalizedType");
+}
+
 TEST(RmsnormTest, InPlace) {
   HostMatrix buf = makeMatrix(F32, 1, 2, {3, 4});
   ASSERT_TRUE(rmsnorm(buf.constView(), {}, buf.view(), {0.0, 0.0}).ok);

@@ -175,6 +175,26 @@ TEST(Bundle, CorruptedBytesNeverCrash) {
   }
 }
 
+TEST(Bundle, OptionalElementTypeParams) {
+  // add_dyn is the first kernel with these params.
+  std::string params = "\"params\": {\"epsilon\": 1e-05, \"normalize\": "
+                       "true, \"quantize\": false, \"weight_offset\": 0}";
+  TempBundle dir(edited(params, params.substr(0, params.size() - 1) +
+                                    ", \"normalized_type\": \"bf16\"}"));
+  norm_bundle *bundle = nullptr;
+  ASSERT_EQ(norm_bundle_open(dir.path().c_str(), &bundle), NORM_SUCCESS)
+      << norm_last_error();
+  norm_kernel_params_t p;
+  ASSERT_EQ(norm_bundle_kernel_params(bundle, "add_dyn", &p), NORM_SUCCESS);
+  EXPECT_TRUE(p.has_normalized_type);
+  EXPECT_EQ(p.normalized_type, NORM_DTYPE_BF16);
+  EXPECT_FALSE(p.has_intermediate_type);
+  // Absent: not set.
+  ASSERT_EQ(norm_bundle_kernel_params(bundle, "rms", &p), NORM_SUCCESS);
+  EXPECT_FALSE(p.has_normalized_type);
+  norm_bundle_close(bundle);
+}
+
 struct ManifestCase {
   const char *from, *to, *expectedMessage;
 };
@@ -235,6 +255,10 @@ INSTANTIATE_TEST_SUITE_P(
                      "expected row_major or col_major"},
         ManifestCase{"\"epsilon\": 1e-05", "\"epsilon\": \"tiny\"",
                      "epsilon' must be a number"},
+        ManifestCase{"\"weight_offset\": 0}",
+                     "\"weight_offset\": 0, \"normalized_type\": \"f64\"}",
+                     "kernels.add_dyn.params.normalized_type' is 'f64', not an "
+                     "element type the runtime knows"},
         ManifestCase{"\"format\": \"ptx\"", "\"format\": \"elf\"",
                      "expected cubin, fatbin, ptx or hsaco"},
         ManifestCase{"\"file\": \"norm_kernels.sm_80.ptx\"",

@@ -73,6 +73,10 @@ struct RMSNormParams {
   /// Added to gamma (Gemma uses 1.0). Applies only when gamma is present:
   /// without gamma the output is plainly x / rms.
   double weightOffset = 0.0;
+  /// If set (f32, f16 or bf16), x / rms is rounded to this type before the
+  /// multiply by gamma (norm ops' `normalized_type`, Hugging Face Llama's
+  /// `weight * normed.to(bf16)`). Applies only when gamma is present.
+  std::optional<ElementType> normalizedType;
 };
 
 enum class QuantScheme { PerToken, PerGroup, Static };

@@ -61,6 +61,8 @@ static void setNormalization(RowKernelSpec &spec, OpTy op) {
   spec.normalize = true;
   spec.epsilon = op.getEpsilon().convertToDouble();
   spec.weightOffset = op.getWeightOffset().convertToDouble();
+  if (std::optional<Type> normalizedType = op.getNormalizedType())
+    spec.normalizedType = *normalizedType;
 }
 
 static LoweringPlan planFor(RMSNormOp op) {
@@ -261,6 +263,9 @@ static DictionaryAttr describeKernel(MLIRContext *ctx,
         b.getNamedAttr("epsilon", b.getF64FloatAttr(spec.epsilon)));
     params.push_back(
         b.getNamedAttr("weight_offset", b.getF64FloatAttr(spec.weightOffset)));
+    if (spec.normalizedType)
+      params.push_back(b.getNamedAttr(
+          "normalized_type", b.getStringAttr(typeName(spec.normalizedType))));
   }
   if (spec.intermediateType)
     params.push_back(b.getNamedAttr(

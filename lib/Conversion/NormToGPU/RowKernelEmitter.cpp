@@ -491,6 +491,15 @@ Value RowKernelEmitter::normalizePiece(const Piece &piece, Value x,
                                        Value invRms) {
   Value y = arith::MulFOp::create(b, x, splat(invRms, piece.width));
   if (spec.gamma >= 0) {
+    // normalized_type: round y as the unfused chain stored it before its
+    // narrow multiply by gamma. The f32 product below of two f16/bf16
+    // values is exact, so rounding it once to the output type gives what
+    // that narrow multiply gives.
+    if (spec.normalizedType && !spec.normalizedType.isF32()) {
+      Value rounded = arith::TruncFOp::create(
+          b, VectorType::get({piece.width}, spec.normalizedType), y);
+      y = arith::ExtFOp::create(b, f32Vector(piece.width), rounded);
+    }
     Value gamma = piece.key ? cachedGamma.lookup(*piece.key) : Value();
     if (!gamma)
       gamma = loadPiece(spec.gamma, piece.column, piece);

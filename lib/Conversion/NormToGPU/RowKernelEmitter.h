@@ -56,6 +56,9 @@ struct RowKernelSpec {
   bool normalize = false;
   double epsilon = 1e-6;
   double weightOffset = 0.0;
+  /// Type x * invRms is rounded to (truncf then extf) before the multiply by
+  /// gamma (the op's `normalized_type`); null for no rounding.
+  Type normalizedType;
   /// Type the normalized value is rounded to (truncf then extf) before it is
   /// quantized, as the unfused chain stored it; null for no rounding.
   Type intermediateType;

@@ -180,6 +180,10 @@ typedef struct norm_kernel_params {
   /* Normalized values are rounded to this type before quantization. */
   int has_intermediate_type;
   norm_dtype_t intermediate_type;
+  /* x / rms is rounded to this type before the multiply by gamma (the op's
+   * normalized_type). */
+  int has_normalized_type;
+  norm_dtype_t normalized_type;
 } norm_kernel_params_t;
 NORM_RUNTIME_API norm_status_t
 norm_bundle_kernel_params(const norm_bundle *bundle, const char *kernel,

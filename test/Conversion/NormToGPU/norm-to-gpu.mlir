@@ -376,3 +376,22 @@ func.func @peeled(%x: memref<?x4095xbf16>, %w: memref<4095xbf16>, %y: memref<?x4
   norm.rmsnorm %x : memref<?x4095xbf16>, gamma %w : memref<4095xbf16> into %y : memref<?x4095xbf16>
   return
 }
+
+// -----
+
+// normalized_type = bf16: x * invRms is rounded to bf16 and extended back
+// before the f32 multiply by gamma; the f32 product is stored as is. The
+// manifest records the type.
+// CHECK: params = {epsilon = 9.9999999747524271E-7 : f64, normalize = true, normalized_type = "bf16", quantize = false, weight_offset = 0.000000e+00 : f64}
+// CHECK-LABEL: func.func @normalized_type
+// CHECK: gpu.func @normalized_type_rmsnorm
+// CHECK: %[[INV:.*]] = vector.broadcast %{{.*}} : f32 to vector<4xf32>
+// CHECK: %[[N:.*]] = arith.mulf %{{.*}}, %[[INV]] : vector<4xf32>
+// CHECK-NEXT: %[[R:.*]] = arith.truncf %[[N]] : vector<4xf32> to vector<4xbf16>
+// CHECK-NEXT: %[[E:.*]] = arith.extf %[[R]] : vector<4xbf16> to vector<4xf32>
+// CHECK-NEXT: %[[Y:.*]] = arith.mulf %[[E]], %{{.*}} : vector<4xf32>
+// CHECK: llvm.store %[[Y]], %{{.*}} : vector<4xf32>, !llvm.ptr<1>
+func.func @normalized_type(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %y: memref<?x4096xf32>) {
+  norm.rmsnorm %x : memref<?x4096xbf16>, gamma %w : memref<4096xbf16> into %y : memref<?x4096xf32> {normalized_type = bf16}
+  return
+}

@@ -700,3 +700,35 @@ func.func @schedule_registers_too_many(%x: tensor<?x65536xbf16>, %e: tensor<?x65
   %y = norm.rmsnorm %x : tensor<?x65536xbf16> into %e : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x65536xbf16>
   return
 }
+
+// -----
+
+func.func @normalized_type_not_float(%x: tensor<4x8xbf16>, %w: tensor<8xbf16>, %e: tensor<4x8xbf16>) {
+  // expected-error @below {{'normalized_type' must be f32, f16 or bf16, but is 'f8E4M3FN'}}
+  %y = norm.rmsnorm %x : tensor<4x8xbf16>, gamma %w : tensor<8xbf16> into %e : tensor<4x8xbf16> {normalized_type = f8E4M3FN} -> tensor<4x8xbf16>
+  return
+}
+
+// -----
+
+func.func @normalized_type_without_gamma(%x: tensor<4x8xbf16>, %e: tensor<4x8xbf16>) {
+  // expected-error @below {{'normalized_type' requires 'gamma': it rounds the normalized value before the multiply by gamma}}
+  %y = norm.rmsnorm %x : tensor<4x8xbf16> into %e : tensor<4x8xbf16> {normalized_type = bf16} -> tensor<4x8xbf16>
+  return
+}
+
+// -----
+
+func.func @normalized_type_weight_offset(%x: tensor<4x8xbf16>, %r: tensor<4x8xbf16>, %w: tensor<8xbf16>, %e: tensor<4x8xbf16>) {
+  // expected-error @below {{'normalized_type' requires 'weight_offset' = 0, but it is 1}}
+  %y, %rn = norm.add_rmsnorm %x : tensor<4x8xbf16>, residual %r : tensor<4x8xbf16>, gamma %w : tensor<8xbf16> into %e : tensor<4x8xbf16>, %r : tensor<4x8xbf16> {normalized_type = bf16, weight_offset = 1.0 : f32} -> tensor<4x8xbf16>, tensor<4x8xbf16>
+  return
+}
+
+// -----
+
+func.func @fused_normalized_type_without_gamma(%x: tensor<4x8xbf16>, %q0: tensor<4x8xf8E4M3FN>, %s0: tensor<4x1xf32>) {
+  // expected-error @below {{'normalized_type' requires 'gamma': it rounds the normalized value before the multiply by gamma}}
+  %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> {normalized_type = f16} -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>
+  return
+}

@@ -206,6 +206,18 @@ func.func @other_block(%x: tensor<8x64xf32>, %r: tensor<8x64xf32>, %e: tensor<8x
 
 // -----
 
+// normalized_type (Hugging Face Llama's weight multiply in bf16) rounds the
+// normalized sum as it rounded the normalized input: it carries over.
+// CHECK-LABEL: func @residual_add_normalized_type
+// CHECK: norm.add_rmsnorm %{{.*}} : tensor<?x4096xbf16>, residual %{{.*}} : tensor<?x4096xbf16>, gamma %{{.*}} : tensor<4096xbf16> into %{{.*}} : tensor<?x4096xbf16>, %{{.*}} : tensor<?x4096xbf16> {epsilon = 9.99999974E-6 : f32, normalized_type = bf16} -> tensor<?x4096xbf16>, tensor<?x4096xbf16>
+func.func @residual_add_normalized_type(%x: tensor<?x4096xbf16>, %r: tensor<?x4096xbf16>, %w: tensor<4096xbf16>, %e: tensor<?x4096xbf16>) -> (tensor<?x4096xbf16>, tensor<?x4096xbf16>) {
+  %sum = arith.addf %x, %r : tensor<?x4096xbf16>
+  %y = norm.rmsnorm %sum : tensor<?x4096xbf16>, gamma %w : tensor<4096xbf16> into %e : tensor<?x4096xbf16> {epsilon = 1.0e-05 : f32, normalized_type = bf16} -> tensor<?x4096xbf16>
+  return %y, %sum : tensor<?x4096xbf16>, tensor<?x4096xbf16>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // quantize
 //===----------------------------------------------------------------------===//
@@ -221,6 +233,27 @@ func.func @rmsnorm_per_token(%x: tensor<?x4096xbf16>, %w: tensor<4096xbf16>, %e:
   %y = norm.rmsnorm %x : tensor<?x4096xbf16>, gamma %w : tensor<4096xbf16> into %e : tensor<?x4096xbf16> {epsilon = 1.0e-05 : f32} -> tensor<?x4096xbf16>
   %q, %s = norm.quantize per_token %y : tensor<?x4096xbf16> into %q0 : tensor<?x4096xf8E4M3FN>, %s0 : tensor<?x1xf32> -> tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>
   return %q, %s : tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>
+}
+
+// -----
+
+// normalized_type carries over from norm.rmsnorm and, with the residual add
+// fused first, from norm.add_rmsnorm (without quantize fusion, the add
+// alone carries it).
+// CHECK-LABEL: func @normalized_type_per_token
+// CHECK: norm.rmsnorm_quantize per_token %{{.*}} : tensor<?x4096xbf16> gamma %{{.*}} : tensor<4096xbf16> into %{{.*}} : tensor<?x4096xf8E4M3FN>, %{{.*}} : tensor<?x1xf32> {epsilon = 9.99999974E-6 : f32, intermediate_type = bf16, normalized_type = bf16} -> tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>
+// CHECK: norm.rmsnorm_quantize per_token %{{.*}} : tensor<?x4096xf16> residual %{{.*}} : tensor<?x4096xf16> gamma %{{.*}} : tensor<4096xf16> into %{{.*}} : tensor<?x4096xf8E4M3FN>, %{{.*}} : tensor<?x1xf32> residual_out %{{.*}} : tensor<?x4096xf16> {intermediate_type = f16, normalized_type = f16}
+// NOQUANT-LABEL: func @normalized_type_per_token
+// NOQUANT: norm.add_rmsnorm {{.*}} {normalized_type = f16}
+// NOADD-LABEL: func @normalized_type_per_token
+// NOADD: norm.rmsnorm_quantize per_token %{{.*}} : tensor<?x4096xf16> gamma %{{.*}} : tensor<4096xf16> into %{{.*}} : tensor<?x4096xf8E4M3FN>, %{{.*}} : tensor<?x1xf32> {intermediate_type = f16, normalized_type = f16}
+func.func @normalized_type_per_token(%x: tensor<?x4096xbf16>, %w: tensor<4096xbf16>, %e: tensor<?x4096xbf16>, %q0: tensor<?x4096xf8E4M3FN>, %s0: tensor<?x1xf32>, %h: tensor<?x4096xf16>, %r: tensor<?x4096xf16>, %wh: tensor<4096xf16>, %eh: tensor<?x4096xf16>) -> (tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4096xf16>) {
+  %y = norm.rmsnorm %x : tensor<?x4096xbf16>, gamma %w : tensor<4096xbf16> into %e : tensor<?x4096xbf16> {epsilon = 1.0e-05 : f32, normalized_type = bf16} -> tensor<?x4096xbf16>
+  %q, %s = norm.quantize per_token %y : tensor<?x4096xbf16> into %q0 : tensor<?x4096xf8E4M3FN>, %s0 : tensor<?x1xf32> -> tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>
+  %sum = arith.addf %h, %r : tensor<?x4096xf16>
+  %yh = norm.rmsnorm %sum : tensor<?x4096xf16>, gamma %wh : tensor<4096xf16> into %eh : tensor<?x4096xf16> {normalized_type = f16} -> tensor<?x4096xf16>
+  %qh, %sh = norm.quantize per_token %yh : tensor<?x4096xf16> into %q0 : tensor<?x4096xf8E4M3FN>, %s0 : tensor<?x1xf32> -> tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>
+  return %q, %s, %qh, %sh, %sum : tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4096xf8E4M3FN>, tensor<?x1xf32>, tensor<?x4096xf16>
 }
 
 // -----

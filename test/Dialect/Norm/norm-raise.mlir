@@ -90,16 +90,16 @@ func.func @torch_mlir_generics(%arg0: tensor<?x4096xbf16>, %arg1: tensor<4096xbf
 // -----
 
 // Hugging Face LlamaRMSNorm: `weight * hidden_states.to(input_dtype)`
-// rounds to bf16 before the (bf16) weight multiply. The normalization is
-// raised; the multiply stays, so nothing is rounded differently.
+// rounds to bf16 before the (bf16) weight multiply: normalized_type = bf16,
+// whose f32 multiply rounded once to bf16 is the bf16 multiply (the product
+// of two bf16 values is exact in f32).
 #map = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0, 0)>
 #col = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func @hf_llama_cast_before_weight
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x4096xbf16>, %[[W:[^:]*]]: tensor<4096xbf16>)
-// CHECK: %[[N:.*]] = norm.rmsnorm %[[X]] : tensor<?x4096xbf16> into %{{.*}} : tensor<?x4096xbf16> {epsilon = 9.99999974E-6 : f32} -> tensor<?x4096xbf16>
-// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[W]], %[[N]] : tensor<4096xbf16>, tensor<?x4096xbf16>)
-// CHECK: arith.mulf %{{.*}}, %{{.*}} : bf16
+// CHECK: %[[Y:.*]] = norm.rmsnorm %[[X]] : tensor<?x4096xbf16>, gamma %[[W]] : tensor<4096xbf16> into %{{.*}} : tensor<?x4096xbf16> {epsilon = 9.99999974E-6 : f32, normalized_type = bf16} -> tensor<?x4096xbf16>
+// CHECK-NOT: linalg.
 // CHECK: return %[[Y]]
 func.func @hf_llama_cast_before_weight(%arg0: tensor<?x4096xbf16>, %arg1: tensor<4096xbf16>) -> tensor<?x4096xbf16> {
   %c0 = arith.constant 0 : index
@@ -149,6 +149,82 @@ func.func @hf_llama_cast_before_weight(%arg0: tensor<?x4096xbf16>, %arg1: tensor
     linalg.yield %20 : bf16
   } -> tensor<?x4096xbf16>
   return %10 : tensor<?x4096xbf16>
+}
+
+// -----
+
+// The Hugging Face form fused into one body (f16, normed * weight), after a
+// reduction whose body squares the extended input.
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#red = affine_map<(d0, d1) -> (d0)>
+#col = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @hf_llama_fused_body
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<8x2048xf16>, %[[W:[^:]*]]: tensor<2048xf16>
+// CHECK: %[[Y:.*]] = norm.rmsnorm %[[X]] : tensor<8x2048xf16>, gamma %[[W]] : tensor<2048xf16> into %{{.*}} : tensor<8x2048xf16> {normalized_type = f16} -> tensor<8x2048xf16>
+// CHECK-NOT: linalg.
+// CHECK: return %[[Y]]
+func.func @hf_llama_fused_body(%x: tensor<8x2048xf16>, %w: tensor<2048xf16>, %out: tensor<8x2048xf16>) -> tensor<8x2048xf16> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %n = arith.constant 2.048000e+03 : f32
+  %eps = arith.constant 9.99999997E-7 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %sum = linalg.generic {indexing_maps = [#map, #red], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<8x2048xf16>) outs(%acc : tensor<8xf32>) {
+  ^bb0(%in: f16, %a: f32):
+    %0 = arith.extf %in : f16 to f32
+    %1 = arith.mulf %0, %0 : f32
+    %2 = arith.addf %1, %a : f32
+    linalg.yield %2 : f32
+  } -> tensor<8xf32>
+  %y = linalg.generic {indexing_maps = [#map, #red, #col, #map], iterator_types = ["parallel", "parallel"]} ins(%x, %sum, %w : tensor<8x2048xf16>, tensor<8xf32>, tensor<2048xf16>) outs(%out : tensor<8x2048xf16>) {
+  ^bb0(%in: f16, %s: f32, %g: f16, %o: f16):
+    %0 = arith.divf %s, %n : f32
+    %1 = arith.addf %0, %eps : f32
+    %2 = math.rsqrt %1 : f32
+    %3 = arith.extf %in : f16 to f32
+    %4 = arith.mulf %3, %2 : f32
+    %5 = arith.truncf %4 : f32 to f16
+    %6 = arith.mulf %5, %g : f16
+    linalg.yield %6 : f16
+  } -> tensor<8x2048xf16>
+  return %y : tensor<8x2048xf16>
+}
+
+// -----
+
+// arith on tensors: the rounded value extended back to f32 and multiplied
+// by the f32 weight, then rounded to bf16: exactly normalized_type = bf16.
+// CHECK-LABEL: func @rounded_then_f32_weight
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<4x512xbf16>, %[[W:[^:]*]]: tensor<512xf32>
+// CHECK: %[[Y:.*]] = norm.rmsnorm %[[X]] : tensor<4x512xbf16>, gamma %[[W]] : tensor<512xf32> into %{{.*}} : tensor<4x512xbf16> {epsilon = 9.99999974E-6 : f32, normalized_type = bf16} -> tensor<4x512xbf16>
+// CHECK-NOT: linalg.
+// CHECK-NOT: arith.
+// CHECK: return %[[Y]]
+func.func @rounded_then_f32_weight(%x: tensor<4x512xbf16>, %w: tensor<512xf32>) -> tensor<4x512xbf16> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %xf = arith.extf %x : tensor<4x512xbf16> to tensor<4x512xf32>
+  %sq = arith.mulf %xf, %xf : tensor<4x512xf32>
+  %sum = linalg.reduce ins(%sq : tensor<4x512xf32>) outs(%acc : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %a: f32) {
+      %0 = arith.addf %in, %a : f32
+      linalg.yield %0 : f32
+    }
+  %n = arith.constant dense<5.120000e+02> : tensor<4xf32>
+  %eps = arith.constant dense<9.99999974E-6> : tensor<4xf32>
+  %mean = arith.divf %sum, %n : tensor<4xf32>
+  %me = arith.addf %mean, %eps : tensor<4xf32>
+  %inv = math.rsqrt %me : tensor<4xf32>
+  %full = tensor.empty() : tensor<4x512xf32>
+  %invb = linalg.broadcast ins(%inv : tensor<4xf32>) outs(%full : tensor<4x512xf32>) dimensions = [1]
+  %normed = arith.mulf %xf, %invb : tensor<4x512xf32>
+  %rounded = arith.truncf %normed : tensor<4x512xf32> to tensor<4x512xbf16>
+  %back = arith.extf %rounded : tensor<4x512xbf16> to tensor<4x512xf32>
+  %wb = linalg.broadcast ins(%w : tensor<512xf32>) outs(%full : tensor<4x512xf32>) dimensions = [0]
+  %y = arith.mulf %wb, %back : tensor<4x512xf32>
+  %yt = arith.truncf %y : tensor<4x512xf32> to tensor<4x512xbf16>
+  return %yt : tensor<4x512xbf16>
 }
 
 // -----
@@ -691,4 +767,115 @@ func.func @divisor_of_other_tensor(%x: tensor<?x?xf32>, %other: tensor<?x?xf32>,
     linalg.yield %3 : f32
   } -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
+}
+
+// -----
+
+// The rounded value multiplied in bf16 by a full tensor, not a column
+// vector: the normalization is raised, the multiply stays.
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func @narrow_multiply_by_full_tensor
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x256xbf16>, %[[Z:[^:]*]]: tensor<?x256xbf16>
+// CHECK: %[[N:.*]] = norm.rmsnorm %[[X]] : tensor<?x256xbf16> into %{{.*}} : tensor<?x256xbf16> {epsilon = 9.99999974E-6 : f32} -> tensor<?x256xbf16>
+// CHECK: arith.mulf %[[N]], %[[Z]] : tensor<?x256xbf16>
+func.func @narrow_multiply_by_full_tensor(%x: tensor<?x256xbf16>, %z: tensor<?x256xbf16>, %full: tensor<?x256xf32>, %rows: tensor<?x1xf32>) -> tensor<?x256xbf16> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %n = arith.constant 2.560000e+02 : f32
+  %eps = arith.constant 9.99999974E-6 : f32
+  %xf = arith.extf %x : tensor<?x256xbf16> to tensor<?x256xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%rows : tensor<?x1xf32>) -> tensor<?x1xf32>
+  %sum = linalg.generic {indexing_maps = [#map, #row], iterator_types = ["parallel", "reduction"]} ins(%xf : tensor<?x256xf32>) outs(%acc : tensor<?x1xf32>) {
+  ^bb0(%in: f32, %a: f32):
+    %0 = arith.mulf %in, %in : f32
+    %1 = arith.addf %a, %0 : f32
+    linalg.yield %1 : f32
+  } -> tensor<?x1xf32>
+  %normed = linalg.generic {indexing_maps = [#map, #row, #map], iterator_types = ["parallel", "parallel"]} ins(%xf, %sum : tensor<?x256xf32>, tensor<?x1xf32>) outs(%full : tensor<?x256xf32>) {
+  ^bb0(%in: f32, %s: f32, %o: f32):
+    %0 = arith.divf %s, %n : f32
+    %1 = arith.addf %0, %eps : f32
+    %2 = math.rsqrt %1 : f32
+    %3 = arith.mulf %in, %2 : f32
+    linalg.yield %3 : f32
+  } -> tensor<?x256xf32>
+  %rounded = arith.truncf %normed : tensor<?x256xf32> to tensor<?x256xbf16>
+  %y = arith.mulf %rounded, %z : tensor<?x256xbf16>
+  return %y : tensor<?x256xbf16>
+}
+
+// -----
+
+// Gemma's (1 + w) computed in bf16 in the body of the weight multiply: not
+// a plain weight, so nothing is raised (normalized_type takes no offset).
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#red = affine_map<(d0, d1) -> (d0)>
+#col = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @narrow_gemma_offset
+// CHECK-NOT: norm.rmsnorm
+// CHECK: return
+func.func @narrow_gemma_offset(%x: tensor<8x2048xbf16>, %w: tensor<2048xbf16>, %out: tensor<8x2048xbf16>) -> tensor<8x2048xbf16> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %n = arith.constant 2.048000e+03 : f32
+  %eps = arith.constant 9.99999997E-7 : f32
+  %one = arith.constant 1.000000e+00 : bf16
+  %e = tensor.empty() : tensor<8xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %sum = linalg.generic {indexing_maps = [#map, #red], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<8x2048xbf16>) outs(%acc : tensor<8xf32>) {
+  ^bb0(%in: bf16, %a: f32):
+    %0 = arith.extf %in : bf16 to f32
+    %1 = arith.mulf %0, %0 : f32
+    %2 = arith.addf %1, %a : f32
+    linalg.yield %2 : f32
+  } -> tensor<8xf32>
+  %y = linalg.generic {indexing_maps = [#map, #red, #col, #map], iterator_types = ["parallel", "parallel"]} ins(%x, %sum, %w : tensor<8x2048xbf16>, tensor<8xf32>, tensor<2048xbf16>) outs(%out : tensor<8x2048xbf16>) {
+  ^bb0(%in: bf16, %s: f32, %g: bf16, %o: bf16):
+    %0 = arith.divf %s, %n : f32
+    %1 = arith.addf %0, %eps : f32
+    %2 = math.rsqrt %1 : f32
+    %3 = arith.extf %in : bf16 to f32
+    %4 = arith.mulf %3, %2 : f32
+    %5 = arith.truncf %4 : f32 to bf16
+    %6 = arith.addf %one, %g : bf16
+    %7 = arith.mulf %5, %6 : bf16
+    linalg.yield %7 : bf16
+  } -> tensor<8x2048xbf16>
+  return %y : tensor<8x2048xbf16>
+}
+
+// -----
+
+// A per-row factor in bf16 (shape [rows, 1]) is not a column vector.
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func @narrow_multiply_by_row_vector
+// CHECK-NOT: gamma
+// CHECK: linalg.generic
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : bf16
+// CHECK: return
+func.func @narrow_multiply_by_row_vector(%x: tensor<16x256xbf16>, %t: tensor<16x1xbf16>, %out: tensor<16x256xbf16>) -> tensor<16x256xbf16> {
+  %zero = arith.constant 0.000000e+00 : f32
+  %n = arith.constant 2.560000e+02 : f32
+  %eps = arith.constant 9.99999974E-6 : f32
+  %rows = tensor.empty() : tensor<16x1xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%rows : tensor<16x1xf32>) -> tensor<16x1xf32>
+  %sum = linalg.generic {indexing_maps = [#map, #row], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<16x256xbf16>) outs(%acc : tensor<16x1xf32>) {
+  ^bb0(%in: bf16, %a: f32):
+    %0 = arith.extf %in : bf16 to f32
+    %1 = arith.mulf %0, %0 : f32
+    %2 = arith.addf %a, %1 : f32
+    linalg.yield %2 : f32
+  } -> tensor<16x1xf32>
+  %y = linalg.generic {indexing_maps = [#map, #row, #row, #map], iterator_types = ["parallel", "parallel"]} ins(%x, %sum, %t : tensor<16x256xbf16>, tensor<16x1xf32>, tensor<16x1xbf16>) outs(%out : tensor<16x256xbf16>) {
+  ^bb0(%in: bf16, %s: f32, %g: bf16, %o: bf16):
+    %0 = arith.divf %s, %n : f32
+    %1 = arith.addf %0, %eps : f32
+    %2 = math.rsqrt %1 : f32
+    %3 = arith.extf %in : bf16 to f32
+    %4 = arith.mulf %3, %2 : f32
+    %5 = arith.truncf %4 : f32 to bf16
+    %6 = arith.mulf %g, %5 : bf16
+    linalg.yield %6 : bf16
+  } -> tensor<16x256xbf16>
+  return %y : tensor<16x256xbf16>
 }

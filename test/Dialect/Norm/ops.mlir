@@ -19,6 +19,15 @@ func.func @rmsnorm_all_attributes(%x: tensor<2x3x7xf16>, %w: tensor<7xf32>, %e: 
   return %y : tensor<2x3x7xf32>
 }
 
+// CHECK-LABEL: func @rmsnorm_normalized_type
+// CHECK: norm.rmsnorm %{{.*}} : tensor<?x4096xbf16>, gamma %{{.*}} : tensor<4096xbf16> into %{{.*}} : tensor<?x4096xbf16> {normalized_type = bf16} -> tensor<?x4096xbf16>
+// GENERIC-LABEL: sym_name = "rmsnorm_normalized_type"
+// GENERIC: "norm.rmsnorm"(%{{.*}}, %{{.*}}, %{{.*}}) <{epsilon = 9.99999997E-7 : f32, normalized_type = bf16, weight_offset = 0.000000e+00 : f32}>
+func.func @rmsnorm_normalized_type(%x: tensor<?x4096xbf16>, %w: tensor<4096xbf16>, %e: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> {
+  %y = norm.rmsnorm %x : tensor<?x4096xbf16>, gamma %w : tensor<4096xbf16> into %e : tensor<?x4096xbf16> {normalized_type = bf16} -> tensor<?x4096xbf16>
+  return %y : tensor<?x4096xbf16>
+}
+
 // CHECK-LABEL: func @rmsnorm_memref
 // CHECK: norm.rmsnorm %{{.*}} : memref<?x?xf32, strided<[?, 1]>>, gamma %{{.*}} : memref<?xf32> into %{{.*}} : memref<?x?xbf16>{{$}}
 func.func @rmsnorm_memref(%x: memref<?x?xf32, strided<[?, 1]>>, %w: memref<?xf32>, %o: memref<?x?xbf16>) {

@@ -187,6 +187,30 @@ static LogicalResult verifyNormAttributes(Operation *op, FloatAttr epsilon,
   return success();
 }
 
+/// `normalized_type`: the type x / rms is rounded to before the multiply by
+/// gamma (Hugging Face Llama's `weight * normed.to(bf16)`). Without gamma
+/// there is no multiply to round for; with a weight offset the unfused form
+/// would round (gamma + offset) in that type as well, which the op does not
+/// express.
+static LogicalResult verifyNormalizedType(Operation *op,
+                                          std::optional<Type> normalizedType,
+                                          Value gamma, FloatAttr weightOffset) {
+  if (!normalizedType)
+    return success();
+  if (!isNormFloat(*normalizedType))
+    return op->emitOpError("'normalized_type' must be f32, f16 or bf16, but "
+                           "is ")
+           << *normalizedType;
+  if (!gamma)
+    return op->emitOpError("'normalized_type' requires 'gamma': it rounds the "
+                           "normalized value before the multiply by gamma");
+  if (weightOffset.getValueAsDouble() != 0.0)
+    return op->emitOpError("'normalized_type' requires 'weight_offset' = 0, "
+                           "but it is ")
+           << weightOffset.getValueAsDouble();
+  return success();
+}
+
 /// Reads the memref inputs and writes the memref destinations; the tensor
 /// form has value semantics and no effects.
 static void getNormOpEffects(
@@ -233,6 +257,9 @@ LogicalResult RMSNormOp::verify() {
   if (failed(
           verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
     return failure();
+  if (failed(verifyNormalizedType(*this, getNormalizedType(), getGamma(),
+                                  getWeightOffsetAttr())))
+    return failure();
   return verifyOpSchedule(*this, getScheduleAttr());
 }
 
@@ -274,6 +301,9 @@ LogicalResult AddRMSNormOp::verify() {
     return failure();
   if (failed(
           verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
+    return failure();
+  if (failed(verifyNormalizedType(*this, getNormalizedType(), getGamma(),
+                                  getWeightOffsetAttr())))
     return failure();
   return verifyOpSchedule(*this, getScheduleAttr());
 }
@@ -574,6 +604,9 @@ LogicalResult RMSNormQuantizeOp::verify() {
     return failure();
   if (failed(
           verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
+    return failure();
+  if (failed(verifyNormalizedType(*this, getNormalizedType(), getGamma(),
+                                  getWeightOffsetAttr())))
     return failure();
 
   // The rounding the unfused chain applied to the normalized value.

@@ -141,7 +141,8 @@ static SmallVector<Value> addResidual(RewriterBase &rewriter, Location loc,
   auto fused = AddRMSNormOp::create(
       rewriter, loc, TypeRange{norm.getInit().getType(), residual.getType()},
       input, residual, norm.getGamma(), norm.getInit(), residualInit,
-      norm.getEpsilonAttr(), norm.getWeightOffsetAttr(), /*schedule=*/nullptr);
+      norm.getEpsilonAttr(), norm.getWeightOffsetAttr(),
+      norm.getNormalizedTypeAttr(), /*schedule=*/nullptr);
   return fused->getResults();
 }
 
@@ -159,7 +160,7 @@ static SmallVector<Value> addResidual(RewriterBase &rewriter, Location loc,
       norm.getScaleLayoutAttr(), norm.getEpsilonAttr(),
       norm.getWeightOffsetAttr(), norm.getScaleUbAttr(), norm.getClipAttr(),
       norm.getMinScaleAttr(), norm.getIntermediateTypeAttr(),
-      /*schedule=*/nullptr);
+      norm.getNormalizedTypeAttr(), /*schedule=*/nullptr);
   SmallVector<Value> results(fused->getResults());
   Value updated = results[residualIndex];
   results.erase(results.begin() + residualIndex);
@@ -252,12 +253,16 @@ struct FuseQuantize : public OpRewritePattern<QuantizeOp> {
 
     Value input, residual, gamma, init, residualInit;
     FloatAttr epsilon, weightOffset;
+    // The rounding before the multiply by gamma happens in the fused op's
+    // normalization as it did in the norm's: it carries over unchanged.
+    TypeAttr normalizedType;
     if (rmsnorm) {
       input = rmsnorm.getInput();
       gamma = rmsnorm.getGamma();
       init = rmsnorm.getInit();
       epsilon = rmsnorm.getEpsilonAttr();
       weightOffset = rmsnorm.getWeightOffsetAttr();
+      normalizedType = rmsnorm.getNormalizedTypeAttr();
     } else {
       input = addRmsnorm.getInput();
       residual = addRmsnorm.getResidual();
@@ -266,6 +271,7 @@ struct FuseQuantize : public OpRewritePattern<QuantizeOp> {
       residualInit = addRmsnorm.getResidualInit();
       epsilon = addRmsnorm.getEpsilonAttr();
       weightOffset = addRmsnorm.getWeightOffsetAttr();
+      normalizedType = addRmsnorm.getNormalizedTypeAttr();
     }
     // A normalized value with other users stays an output of the fused op.
     bool keepNormalized = !normalized.hasOneUse();
@@ -293,7 +299,7 @@ struct FuseQuantize : public OpRewritePattern<QuantizeOp> {
         quant.getScaleLayoutAttr(), epsilon, weightOffset,
         quant.getScaleUbAttr(), quant.getClipAttr(), quant.getMinScaleAttr(),
         TypeAttr::get(cast<ShapedType>(normalized.getType()).getElementType()),
-        /*schedule=*/nullptr);
+        normalizedType, /*schedule=*/nullptr);
 
     ResultRange results = fused->getResults();
     unsigned numQuantResults = quant->getNumResults();

@@ -6,8 +6,11 @@
 // match on (Term, Space, resolve) is in RaiseMatcher.h; the quantization
 // rule is in RaiseQuantize.cpp. RMSNorm is taken apart along:
 //
-//   root      = truncf(weighted) | weighted
+//   root      = truncf(weighted) | weighted | narrowed
 //   weighted  = normed * weight | weight * normed | normed
+//             | extf(rounded) * weight | weight * extf(rounded)
+//   narrowed  = rounded * w | w * rounded             (in f16/bf16, see below)
+//   rounded   = truncf(normed)                        (f32 to f16/bf16)
 //   weight    = w | extf(w) | c + w | w + c          (w: a column vector)
 //   normed    = x * invRms | invRms * x | x / rms
 //   invRms    = rsqrt(meanEps) | 1 / rms
@@ -16,6 +19,17 @@
 //   mean      = sumSq / H | sumSq * (1 / H) | (1 / H) * sumSq
 //   sumSq     = sum over the last dim of square, from 0
 //   square    = y * y | powf(y, 2) | fpowi(y, 2)      (y and x: one tensor)
+//
+// `narrowed` is Hugging Face Llama's `weight * normed.to(bf16)`: the weight
+// multiplies the rounded value in the narrow type T. It becomes norm.rmsnorm
+// with gamma = w and normalized_type = T, whose kernel computes
+// truncf(extf(truncf(normed)) * extf(w)) in f32. That equals the narrow
+// multiply: both factors have at most 11 significant bits (8 for bf16), so
+// their product (at most 22 bits) is exact in f32's 24, and the one rounding
+// to T is the one the narrow multiply does. (For bf16, whose exponent range
+// is f32's, a product below f32's normal range is the exception; GPUs
+// without native bf16 multiplies compute it this same way.) The weight must
+// be the plain column vector: Gemma's 1 + w in T is not a weight_offset.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,6 +65,8 @@ struct RMSNormMatch {
   Value gamma;
   float epsilon = 0.0f;
   float weightOffset = 0.0f;
+  /// The type x / rms is rounded to before the multiply by gamma, if any.
+  Type normalizedType;
 };
 
 /// The normalization core x / rms: the tensor read as x, the tensor that
@@ -72,8 +88,13 @@ public:
 private:
   // The formula, outside in.
   std::optional<RMSNormMatch> matchWeighted(Term term);
-  std::optional<RMSNormMatch> matchExistingNorm(Term term, bool allowGamma);
+  std::optional<RMSNormMatch> matchNarrowed(Operation *mul,
+                                            ArrayRef<Term> operands);
+  std::optional<RMSNormMatch> matchRounded(Term term, Type narrow);
+  std::optional<RMSNormMatch> matchExistingNorm(Term term, bool allowGamma,
+                                                Type resultType = Type());
   bool matchWeight(Term term, RMSNormMatch &match);
+  Value matchColumnVector(Term term);
   std::optional<RMSNormMatch> matchNormalized(Term term);
   std::optional<NormalizedMatch> matchInvRms(Term term);
   std::optional<NormalizedMatch> matchRms(Term term);
@@ -94,6 +115,8 @@ std::optional<RMSNormMatch> RMSNormMatcher::matchRoot(Value root) {
     return std::nullopt;
   Term term{root, Space::Full};
   SmallVector<Term> operands;
+  if (auto mul = getDefAs<arith::MulFOp>(term, operands); mul && !isF32(mul))
+    return matchNarrowed(mul, operands);
   if (auto trunc = getDefAs<arith::TruncFOp>(term, operands)) {
     if (!isF32(trunc.getIn()))
       return std::nullopt;
@@ -113,21 +136,75 @@ std::optional<RMSNormMatch> RMSNormMatcher::matchWeighted(Term term) {
       std::optional<RMSNormMatch> match = matchNormalized(normed);
       if (match && !match->gamma && matchWeight(weight, *match))
         return match;
+      // The rounded value extended back to f32: the multiply by the weight
+      // is in f32, as normalized_type specifies it.
+      SmallVector<Term> extOperands;
+      auto ext = getDefAs<arith::ExtFOp>(normed, extOperands);
+      if (!ext)
+        continue;
+      Type narrow = getElementTypeOrSelf(ext.getIn().getType());
+      match = matchRounded(extOperands[0], narrow);
+      if (match && matchWeight(weight, *match) && match->weightOffset == 0.0f)
+        return match;
     }
   }
   return matchNormalized(term);
 }
 
-/// A norm.rmsnorm (f32 result, used once) raised or written before: casts
-/// and weights next to it fold into it.
-std::optional<RMSNormMatch> RMSNormMatcher::matchExistingNorm(Term term,
-                                                              bool allowGamma) {
+/// rounded * w or w * rounded in f16/bf16, w a column vector of that type.
+std::optional<RMSNormMatch>
+RMSNormMatcher::matchNarrowed(Operation *mul, ArrayRef<Term> operands) {
+  Type narrow = getElementTypeOrSelf(mul->getResult(0).getType());
+  for (auto [rounded, weight] : {std::pair(operands[0], operands[1]),
+                                 std::pair(operands[1], operands[0])}) {
+    std::optional<RMSNormMatch> match = matchRounded(rounded, narrow);
+    if (!match)
+      continue;
+    Value gamma = matchColumnVector(weight);
+    if (!gamma || getElementTypeOrSelf(gamma.getType()) != narrow)
+      continue;
+    match->gamma = gamma;
+    match->weightOffset = 0.0f;
+    return match;
+  }
+  return std::nullopt;
+}
+
+/// truncf(normed) from f32 to `narrow` (f16 or bf16), or a norm.rmsnorm
+/// without gamma whose result has that type: a match without gamma, with
+/// normalized_type = `narrow`.
+std::optional<RMSNormMatch> RMSNormMatcher::matchRounded(Term term,
+                                                         Type narrow) {
+  if (!narrow.isF16() && !narrow.isBF16())
+    return std::nullopt;
+  std::optional<RMSNormMatch> match =
+      matchExistingNorm(term, /*allowGamma=*/false, narrow);
+  SmallVector<Term> operands;
+  if (!match)
+    if (auto trunc = getDefAs<arith::TruncFOp>(term, operands);
+        trunc && isF32(trunc.getIn()) &&
+        getElementTypeOrSelf(trunc.getType()) == narrow)
+      match = matchNormalized(operands[0]);
+  if (!match || match->gamma)
+    return std::nullopt;
+  match->normalizedType = narrow;
+  return match;
+}
+
+/// A norm.rmsnorm (f32 result, or `resultType` if given; used once) raised
+/// or written before: casts and weights next to it fold into it.
+std::optional<RMSNormMatch>
+RMSNormMatcher::matchExistingNorm(Term term, bool allowGamma, Type resultType) {
   term = resolve(term);
   auto norm = dyn_cast_or_null<RMSNormOp>(
       term.value ? term.value.getDefiningOp() : nullptr);
-  if (!norm || term.space != Space::Full || !norm.hasPureTensorSemantics() ||
-      !isF32(norm.getResult(0)) || !norm.getResult(0).hasOneUse() ||
-      (norm.getGamma() && !allowGamma))
+  if (!norm)
+    return std::nullopt;
+  if (!resultType)
+    resultType = Float32Type::get(norm.getContext());
+  if (term.space != Space::Full || !norm.hasPureTensorSemantics() ||
+      getElementTypeOrSelf(norm.getResult(0).getType()) != resultType ||
+      !norm.getResult(0).hasOneUse() || (norm.getGamma() && !allowGamma))
     return std::nullopt;
   RMSNormMatch match;
   Term input = stripExtF({norm.getInput(), Space::Full});
@@ -135,19 +212,25 @@ std::optional<RMSNormMatch> RMSNormMatcher::matchExistingNorm(Term term,
   match.gamma = norm.getGamma();
   match.epsilon = norm.getEpsilon().convertToFloat();
   match.weightOffset = norm.getWeightOffset().convertToFloat();
+  if (std::optional<Type> normalizedType = norm.getNormalizedType())
+    match.normalizedType = *normalizedType;
   return match;
+}
+
+/// The f32/f16/bf16 column vector (tensor of shape [H]) `term` reads,
+/// through f16/bf16 -> f32 extensions.
+Value RMSNormMatcher::matchColumnVector(Term term) {
+  Term leaf = stripExtF(term);
+  if (!leaf.value || leaf.space != Space::Column ||
+      !isa<RankedTensorType>(leaf.value.getType()) ||
+      !isNormFloat(getElementTypeOrSelf(leaf.value.getType())))
+    return Value();
+  return leaf.value;
 }
 
 /// w, extf(w), or c + w (Gemma's 1 + w, as weight_offset).
 bool RMSNormMatcher::matchWeight(Term term, RMSNormMatch &match) {
-  auto asGamma = [&](Term candidate) -> Value {
-    Term leaf = stripExtF(candidate);
-    if (!leaf.value || leaf.space != Space::Column ||
-        !isa<RankedTensorType>(leaf.value.getType()) ||
-        !isNormFloat(getElementTypeOrSelf(leaf.value.getType())))
-      return Value();
-    return leaf.value;
-  };
+  auto asGamma = [&](Term candidate) { return matchColumnVector(candidate); };
   Term resolved = resolve(term);
   if (!resolved.value || !isF32(resolved.value))
     return false;
@@ -377,7 +460,10 @@ struct RaiseRMSNorm : public RewritePattern {
     rewriter.replaceOpWithNewOp<RMSNormOp>(
         op, TypeRange{type}, match->input, match->gamma, init,
         rewriter.getF32FloatAttr(match->epsilon),
-        rewriter.getF32FloatAttr(match->weightOffset), /*schedule=*/nullptr);
+        rewriter.getF32FloatAttr(match->weightOffset),
+        match->normalizedType ? TypeAttr::get(match->normalizedType)
+                              : TypeAttr(),
+        /*schedule=*/nullptr);
     return success();
   }
 };

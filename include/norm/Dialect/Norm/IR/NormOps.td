@@ -44,11 +44,26 @@ def Norm_RMSNormOp : Norm_Op<"rmsnorm"> {
     Accumulation is in f32; the result is rounded once to the element type of
     `into`, which may differ from the input's.
 
+    With `normalized_type = T`, `x / rms` is rounded to `T` (truncf, then extf
+    back to f32) before the multiply by `gamma`; the product is then rounded
+    to the element type of `into` as usual:
+
+    ```
+    y[r, c]  = round_to(T, x[r, c] / rms[r]) * gamma[c]
+    ```
+
+    This is the Hugging Face Llama spelling
+    `weight * (x_f32 * rsqrt(mean(x_f32^2) + eps)).to(bf16)`, which multiplies
+    by the weight in the narrow type. `normalized_type` requires `gamma` and
+    `weight_offset = 0` (an unfused `1 + w` would be rounded in `T` too).
+
     - `input`: rank >= 1, element type f32, f16 or bf16; dynamic dims allowed.
     - `gamma` (optional): shape `[H]`, element type f32, f16 or bf16.
     - `into`: same shape as `input`, element type f32, f16 or bf16.
     - `epsilon`: f32 > 0, default 1e-6.
     - `weight_offset`: f32, default 0 (Gemma models use 1).
+    - `normalized_type` (optional): f32, f16 or bf16; only with `gamma` and
+      `weight_offset = 0`.
     - `schedule` (optional): the `#norm.schedule` of the kernel, checked
       against the op; `norm-tile` chooses one, `norm-to-gpu` obeys it.
 
@@ -57,6 +72,11 @@ def Norm_RMSNormOp : Norm_Op<"rmsnorm"> {
     ```mlir
     %y = norm.rmsnorm %x : tensor<?x4096xbf16>, gamma %w : tensor<4096xbf16>
            into %init : tensor<?x4096xbf16> {epsilon = 1.0e-05 : f32}
+           -> tensor<?x4096xbf16>
+    // Hugging Face Llama: the weight multiplies the bf16-rounded value.
+    %z = norm.rmsnorm %x : tensor<?x4096xbf16>, gamma %w : tensor<4096xbf16>
+           into %init : tensor<?x4096xbf16>
+           {epsilon = 1.0e-05 : f32, normalized_type = bf16}
            -> tensor<?x4096xbf16>
     // After bufferization:
     norm.rmsnorm %xb : memref<?x4096xbf16>, gamma %wb : memref<4096xbf16>
@@ -69,6 +89,7 @@ def Norm_RMSNormOp : Norm_Op<"rmsnorm"> {
                        Norm_ShapedValue:$init,
                        DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon,
                        DefaultValuedAttr<F32Attr, "0.0">:$weight_offset,
+                       OptionalAttr<TypeAttr>:$normalized_type,
                        OptionalAttr<Norm_ScheduleAttr>:$schedule);
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
@@ -109,7 +130,9 @@ def Norm_AddRMSNormOp : Norm_Op<"add_rmsnorm"> {
       or bf16), then the updated residual (same shape and element type as
       `residual`). Passing `residual` itself as the second destination
       updates it in place after bufferization.
-    - `epsilon`, `weight_offset`, `schedule`: as for `norm.rmsnorm`.
+    - `epsilon`, `weight_offset`, `normalized_type`, `schedule`: as for
+      `norm.rmsnorm` (`normalized_type` rounds `s / rms` before the multiply
+      by `gamma`).
 
     Example:
 
@@ -129,6 +152,7 @@ def Norm_AddRMSNormOp : Norm_Op<"add_rmsnorm"> {
                        Norm_ShapedValue:$residual_init,
                        DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon,
                        DefaultValuedAttr<F32Attr, "0.0">:$weight_offset,
+                       OptionalAttr<TypeAttr>:$normalized_type,
                        OptionalAttr<Norm_ScheduleAttr>:$schedule);
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
@@ -260,8 +284,9 @@ def Norm_RMSNormQuantizeOp : Norm_Op<"rmsnorm_quantize",
     ```
     s[r, c]  = round_to(residual type, x[r, c] + residual[r, c])   (with residual)
              = x[r, c]                                            (without)
-    y[r, c]  = s[r, c] / sqrt(sum_c(s[r, c]^2) / H + epsilon)
-               * (gamma[c] + weight_offset)                       (f32)
+    n[r, c]  = s[r, c] / sqrt(sum_c(s[r, c]^2) / H + epsilon)     (f32)
+    n[r, c]  = round_to(normalized_type, n[r, c])                 (if set)
+    y[r, c]  = n[r, c] * (gamma[c] + weight_offset)               (f32)
     y[r, c]  = round_to(intermediate_type, y[r, c])               (if set)
     q, scales = quantize(y)                       as `norm.quantize` does
     ```
@@ -284,7 +309,8 @@ def Norm_RMSNormQuantizeOp : Norm_Op<"rmsnorm_quantize",
     - `normalized_out` (optional): also stores the normalized value (f32, f16
       or bf16), for a normalized tensor that has users besides the
       quantizer.
-    - `epsilon`, `weight_offset`, `schedule`: as for `norm.rmsnorm`.
+    - `epsilon`, `weight_offset`, `normalized_type`, `schedule`: as for
+      `norm.rmsnorm`.
     - `intermediate_type` (optional): f32, f16 or bf16; with
       `normalized_out` it must be that output's element type.
 
@@ -329,6 +355,7 @@ def Norm_RMSNormQuantizeOp : Norm_Op<"rmsnorm_quantize",
                        OptionalAttr<F32Attr>:$clip,
                        OptionalAttr<F32Attr>:$min_scale,
                        OptionalAttr<TypeAttr>:$intermediate_type,
+                       OptionalAttr<TypeAttr>:$normalized_type,
                        OptionalAttr<Norm_ScheduleAttr>:$schedule);
   let results = (outs Variadic<AnyRankedTensor>:$results);
 
