@@ -40,6 +40,18 @@ def cases_for(h):
                           out=dt, gamma=None, eps=1e-6, offset=0.0))
         cases.append(dict(name=f"add_{dt}", op="add_rmsnorm", dt=dt, out=dt,
                           res=dt, gamma=dt, eps=1e-5, offset=0.0))
+        if dt != "f32":
+            # Hugging Face Llama: x / rms rounded to the input type before
+            # the weight multiply (normalized_type).
+            cases.append(dict(name=f"rms_{dt}_hf", op="rmsnorm", dt=dt,
+                              out=dt, gamma=dt, eps=1e-6, offset=0.0,
+                              normalized=dt))
+            cases.append(dict(name=f"add_{dt}_hf", op="add_rmsnorm", dt=dt,
+                              out=dt, res=dt, gamma=dt, eps=1e-6,
+                              offset=0.0, normalized=dt))
+            cases.append(dict(name=f"fused_{dt}_hf_add_e4m3", op="fused",
+                              dt=dt, qt="f8E4M3FN", scheme="per_token",
+                              residual=True, inter=dt, normalized=dt))
         if dt == "bf16":
             cases.append(dict(name="add_bf16_f32res", op="add_rmsnorm",
                               dt=dt, out=dt, res="f32", gamma=dt, eps=1e-5,
@@ -72,6 +84,11 @@ def cases_for(h):
     return cases
 
 
+def normalized(case):
+    """The normalized_type attribute, after a comma, if the case has one."""
+    return f", normalized_type = {case['normalized']}" if "normalized" in case else ""
+
+
 def mlir_for(h, case):
     dt = case["dt"]
     x = row_type(h, dt)
@@ -85,14 +102,15 @@ def mlir_for(h, case):
         args.append(f"%y: {row_type(h, case['out'])}")
         body = (f"norm.rmsnorm %x : {x}{gamma} into %y : "
                 f"{row_type(h, case['out'])} {{epsilon = {case['eps']:e} : f32, "
-                f"weight_offset = {case['offset']:e} : f32}}")
+                f"weight_offset = {case['offset']:e} : f32{normalized(case)}}}")
     elif case["op"] == "add_rmsnorm":
         r = row_type(h, case["res"])
         w = vec_type(h, case["gamma"])
         y = row_type(h, case["out"])
         args = [f"%x: {x}", f"%r: {r}", f"%w: {w}", f"%y: {y}", f"%ro: {r}"]
         body = (f"norm.add_rmsnorm %x : {x}, residual %r : {r}, gamma %w : {w}"
-                f" into %y : {y}, %ro : {r} {{epsilon = {case['eps']:e} : f32}}")
+                f" into %y : {y}, %ro : {r} {{epsilon = {case['eps']:e} : f32"
+                f"{normalized(case)}}}")
     elif case["op"] == "fused":
         q = row_type(h, case["qt"])
         w = vec_type(h, dt)
@@ -111,7 +129,7 @@ def mlir_for(h, case):
             args.append(f"%y: {x}")
             operands += f" normalized_out %y : {x}"
         body = (f"{operands} {{epsilon = 1.0e-05 : f32, "
-                f"intermediate_type = {case['inter']}}}")
+                f"intermediate_type = {case['inter']}{normalized(case)}}}")
     else:
         q = row_type(h, case["qt"])
         args = [f"%x: {x}"]

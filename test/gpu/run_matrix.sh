@@ -29,8 +29,9 @@ jobs=$(($(nproc) / 2))
 threads=2
 
 commands() {
-  for bundle in "$bundles"/h*/; do
-    name=$(basename "$bundle")
+  # The biggest first, so that they do not run alone at the end.
+  for name in $(cd "$bundles" && ls -d h*/ | tr -d / | sort -r -V); do
+    bundle=$bundles/$name
     case $only in *",$name,"*|"") ;; *) continue ;; esac
     extra="" r=$rows
     # Kernels for any H run at every H of the matrix; their 8192-row cases
