@@ -57,15 +57,21 @@ def Norm_ScheduleAttr : AttrDef<Norm_Dialect, "Schedule"> {
     shape and the target, and a user may write it. Threads of a block form
     `rows_per_block` groups of `threads_per_row` threads; a group handles one
     row, each thread the `vector_width`-element vectors at columns
-    `(k * threads_per_row + lane) * vector_width`.
+    `head + (k * threads_per_row + lane) * vector_width`, where `head` is 0
+    unless the row is peeled.
 
     - `threads_per_row`: a power of two, at most 1024.
     - `rows_per_block`: >= 1; the block (`threads_per_row * rows_per_block`
       threads) has at most 1024 threads and is a whole number of 32-thread
       warps (NVIDIA shuffles need full warps).
     - `vector_width`: elements per access, a power of two of at most 16
-      bytes of the widest row element; it divides H (the runtime checks it
-      when H is dynamic).
+      bytes of the widest row element; it divides the group size of
+      per-group quantization. When it does not divide H (or H is dynamic),
+      the rows are peeled: the elements before the first vector-aligned
+      column and after the last whole vector are handled one per lane
+      (`threads_per_row` must be at least `2 * vector_width - 2`), and the
+      kernel runs rows one element per lane when its row operands do not
+      share the input's alignment and stride.
     - `row_storage`: where the row lives between the reduction and the
       scaling: `registers` (read from memory once, H static, at most 256
       elements per thread), `shared` (read once, cached in

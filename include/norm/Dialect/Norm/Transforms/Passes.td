@@ -165,11 +165,16 @@ def NormTile : Pass<"norm-tile"> {
     one `norm-to-gpu` makes for an op without a schedule):
 
     - `vector_width`: the widest power of two of at most 16 bytes of the
-      widest row element that divides H (and the group); 1 for a dynamic H
-      without groups, so any H works.
+      widest row element that divides H (and the group); when only vectors
+      narrower than 8 bytes divide a row of at least 8 widest vectors, or H
+      is dynamic (without groups), the widest vector with peeled rows.
     - `threads_per_row`: enough that each thread handles about 4 vectors,
-      a power of two of at most 1024 (256 for a dynamic H); at least a
-      group's lanes.
+      a power of two of at most 1024 (256 for a dynamic H); up to 8 vectors
+      each to keep blocks at 256 threads for rmsnorm + per-token
+      quantization without a residual (two block-wide reductions); half the
+      threads when that leaves no chunk of idle lanes for at most one more
+      vector each; at least a group's lanes, and `2 * vector_width - 2` for
+      peeled rows.
     - `rows_per_block`: short rows share a block of 128 threads; with a
       static row count and `num-sms`, blocks shrink (to one warp) until
       there is a block for every SM.
