@@ -216,7 +216,12 @@ class Bundle:
                     dynamic_shared_memory=info.dynamic_shared_memory,
                     tensors=tensors,
                     scheme=SCHEMES[params.scheme] if params.quantize else None,
-                    epsilon=params.epsilon if params.normalize else None)
+                    epsilon=params.epsilon if params.normalize else None,
+                    intermediate_type=(DTYPES[params.intermediate_type]
+                                       if params.has_intermediate_type
+                                       else None),
+                    normalized_type=(DTYPES[params.normalized_type]
+                                     if params.has_normalized_type else None))
 
     def check(self, kernel, tensors):
         """Runs the launch checks without a GPU; returns the grid size."""

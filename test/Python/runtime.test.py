@@ -11,7 +11,10 @@ bundle = Bundle(sys.argv[1])
 print("kernels:", " ".join(bundle.kernels()))
 info = bundle.info("rms_rmsnorm")
 print("rms:", info["op"], info["cols"], info["block_size"],
-      [(t["name"], t["dtype"], t["role"]) for t in info["tensors"]])
+      [(t["name"], t["dtype"], t["role"]) for t in info["tensors"]],
+      info["normalized_type"])
+dyn = bundle.info("dynamic_rmsnorm")
+print("dynamic:", dyn["cols"], dyn["vector_width"], dyn["cols_multiple"])
 
 fake = 1 << 32  # aligned, never dereferenced by the checks
 x = TensorDesc(fake, "bf16", (7, 4096), (4096, 1))
