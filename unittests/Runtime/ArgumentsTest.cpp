@@ -19,6 +19,16 @@
 using namespace norm::test;
 
 namespace {
+/// A call of "add_dyn": 3 rows of H f16 (input, residual, output,
+/// residual_out) and gamma.
+std::vector<norm_tensor_t> addDyn(int64_t h) {
+  auto row = [&](uintptr_t at) {
+    return tensor(fakeAddress(at << 24), NORM_DTYPE_F16, {3, h});
+  };
+  return {row(0), row(1), tensor(fakeAddress(2 << 24), NORM_DTYPE_F16, {h}),
+          row(3), row(4)};
+}
+
 class Arguments : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -159,13 +169,7 @@ TEST_F(Arguments, ShapesMustAgree) {
 }
 
 TEST_F(Arguments, DynamicH) {
-  auto row = [](uintptr_t at, int64_t rows, int64_t h) {
-    return tensor(fakeAddress(at << 24), NORM_DTYPE_F16, {rows, h});
-  };
-  std::vector<norm_tensor_t> t = {
-      row(0, 3, 7), row(1, 3, 7),
-      tensor(fakeAddress(2 << 24), NORM_DTYPE_F16, {7}), row(3, 3, 7),
-      row(4, 3, 7)};
+  std::vector<norm_tensor_t> t = addDyn(7);
   EXPECT_EQ(check("add_dyn", t), NORM_SUCCESS) << message;
   for (auto &x : t)
     x.shape[x.rank - 1] = 0;
@@ -184,14 +188,9 @@ TEST(ArgumentsColsMultiple, DynamicHWithoutPeeling) {
   ASSERT_EQ(norm_bundle_open(dir.path().c_str(), &bundle), NORM_SUCCESS)
       << norm_last_error();
   auto check = [&](int64_t h) {
-    auto row = [&](uintptr_t at) {
-      return tensor(fakeAddress(at << 24), NORM_DTYPE_F16, {3, h});
-    };
-    std::vector<norm_tensor_t> t = {
-        row(0), row(1), tensor(fakeAddress(2 << 24), NORM_DTYPE_F16, {h}),
-        row(3), row(4)};
-    return norm_check_arguments(bundle, "add_dyn", t.data(),
-                                int64_t(t.size()), nullptr);
+    std::vector<norm_tensor_t> t = addDyn(h);
+    return norm_check_arguments(bundle, "add_dyn", t.data(), int64_t(t.size()),
+                                nullptr);
   };
   EXPECT_EQ(check(16), NORM_SUCCESS) << norm_last_error();
   EXPECT_EQ(check(7), NORM_ERROR_SHAPE_MISMATCH);

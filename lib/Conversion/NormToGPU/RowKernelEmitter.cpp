@@ -45,6 +45,17 @@ static constexpr int64_t kMaxUnrolledChunks = 16;
 static constexpr int64_t kMaxPrefetchedChunks = 4;
 static constexpr int64_t kMaxPrefetchingBlockSize = 256;
 
+/// The row stride argument of each strided operand (the kernel ABI:
+/// pointers, rows, cols, then the strides in stridedOperands() order).
+static DenseMap<int, Value> getStrideArguments(gpu::GPUFuncOp func,
+                                               const RowKernelSpec &spec) {
+  DenseMap<int, Value> strides;
+  int64_t first = spec.operands.size() + 2;
+  for (auto [position, operand] : llvm::enumerate(spec.stridedOperands()))
+    strides[operand] = func.getArgument(first + position);
+  return strides;
+}
+
 SmallVector<int> RowKernelSpec::stridedOperands() const {
   SmallVector<int> result;
   for (auto [index, operand] : llvm::enumerate(operands))
@@ -654,8 +665,7 @@ void RowKernelEmitter::emit(Block *block) {
   rows = func.getArgument(numPointers);
   cols = spec.cols == ShapedType::kDynamic ? func.getArgument(numPointers + 1)
                                            : i64(spec.cols);
-  for (auto [position, operand] : llvm::enumerate(spec.stridedOperands()))
-    strides[operand] = func.getArgument(numPointers + 2 + position);
+  strides = getStrideArguments(func, spec);
 
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
@@ -707,8 +717,12 @@ void RowKernelEmitter::emit(Block *block) {
         b, rowsType, bytes, arith::ConstantIndexOp::create(b, 0), ValueRange{});
   }
   // The first pass over the row; cached pieces are reused by later passes.
+  // Pieces kept in registers: every chunk of a cached row, and the edge.
+  auto keptInRegisters = [&](const Piece &piece) {
+    return piece.key && (cache || *piece.key == kEdgeKey);
+  };
   auto source = [&](const Piece &piece, bool firstPass) -> Value {
-    bool inRegisters = piece.key && (cache || *piece.key == kEdgeKey);
+    bool inRegisters = keptInRegisters(piece);
     if (sharedRows && !inRegisters) {
       if (!firstPass)
         return loadShared(piece);
@@ -770,7 +784,7 @@ void RowKernelEmitter::emit(Block *block) {
   // is kept in registers. The first quantizer pass over the row
   // (`storeNormalized`) also writes the normalized output.
   auto quantized = [&](const Piece &piece, bool storeNormalized) -> Value {
-    bool inRegisters = piece.key && (cache || *piece.key == kEdgeKey);
+    bool inRegisters = keptInRegisters(piece);
     if (inRegisters) {
       auto it = cachedQuantizerInput.find(*piece.key);
       if (it != cachedQuantizerInput.end())
@@ -845,14 +859,10 @@ static Value rowsShareAlignment(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   auto i64 = [&](int64_t value) -> Value {
     return arith::ConstantOp::create(b, b.getI64IntegerAttr(value));
   };
-  int64_t numPointers = spec.operands.size();
-  SmallVector<int> strided = spec.stridedOperands();
-  Value inputStride;
-  for (auto [position, operand] : llvm::enumerate(strided))
-    if (operand == spec.input)
-      inputStride = func.getArgument(numPointers + 2 + position);
+  DenseMap<int, Value> strides = getStrideArguments(func, spec);
+  Value inputStride = strides.lookup(spec.input);
   Value shared = arith::ConstantOp::create(b, b.getBoolAttr(true));
-  for (auto [position, operand] : llvm::enumerate(strided)) {
+  for (int operand : spec.stridedOperands()) {
     const KernelOperand &kernelOperand = spec.operands[operand];
     if (kernelOperand.role != OperandRole::Row)
       continue;
@@ -868,8 +878,7 @@ static Value rowsShareAlignment(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       shared = arith::AndIOp::create(
           b, shared,
           arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                func.getArgument(numPointers + 2 + position),
-                                inputStride));
+                                strides.lookup(operand), inputStride));
   }
   return shared;
 }

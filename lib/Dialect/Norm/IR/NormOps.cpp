@@ -211,6 +211,21 @@ static LogicalResult verifyNormalizedType(Operation *op,
   return success();
 }
 
+/// What the ops that normalize (rmsnorm, add_rmsnorm, rmsnorm_quantize)
+/// share: gamma, epsilon, weight_offset and normalized_type.
+template <typename NormOpT>
+static LogicalResult verifyNormalization(NormOpT op, NamedOperand input) {
+  if (op.getGamma() &&
+      failed(verifyColumnVector(op, {"gamma", op.getGamma()}, input,
+                                "f32, f16 or bf16", isNormFloat)))
+    return failure();
+  if (failed(verifyNormAttributes(op, op.getEpsilonAttr(),
+                                  op.getWeightOffsetAttr())))
+    return failure();
+  return verifyNormalizedType(op, op.getNormalizedType(), op.getGamma(),
+                              op.getWeightOffsetAttr());
+}
+
 /// Reads the memref inputs and writes the memref destinations; the tensor
 /// form has value semantics and no effects.
 static void getNormOpEffects(
@@ -250,15 +265,7 @@ LogicalResult RMSNormOp::verify() {
     return emitOpError("'into' must have element type f32, f16 or bf16, but "
                        "has ")
            << shapedTypeOf(getInit()).getElementType();
-  if (getGamma() &&
-      failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
-                                "f32, f16 or bf16", isNormFloat)))
-    return failure();
-  if (failed(
-          verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
-    return failure();
-  if (failed(verifyNormalizedType(*this, getNormalizedType(), getGamma(),
-                                  getWeightOffsetAttr())))
+  if (failed(verifyNormalization(*this, input)))
     return failure();
   return verifyOpSchedule(*this, getScheduleAttr());
 }
@@ -295,15 +302,7 @@ LogicalResult AddRMSNormOp::verify() {
            << shapedTypeOf(getInit()).getElementType();
   if (failed(verifyResidualType(*this, residual, residualInit)))
     return failure();
-  if (getGamma() &&
-      failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
-                                "f32, f16 or bf16", isNormFloat)))
-    return failure();
-  if (failed(
-          verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
-    return failure();
-  if (failed(verifyNormalizedType(*this, getNormalizedType(), getGamma(),
-                                  getWeightOffsetAttr())))
+  if (failed(verifyNormalization(*this, input)))
     return failure();
   return verifyOpSchedule(*this, getScheduleAttr());
 }
@@ -598,15 +597,7 @@ LogicalResult RMSNormQuantizeOp::verify() {
       return failure();
   }
 
-  if (getGamma() &&
-      failed(verifyColumnVector(*this, {"gamma", getGamma()}, input,
-                                "f32, f16 or bf16", isNormFloat)))
-    return failure();
-  if (failed(
-          verifyNormAttributes(*this, getEpsilonAttr(), getWeightOffsetAttr())))
-    return failure();
-  if (failed(verifyNormalizedType(*this, getNormalizedType(), getGamma(),
-                                  getWeightOffsetAttr())))
+  if (failed(verifyNormalization(*this, input)))
     return failure();
 
   // The rounding the unfused chain applied to the normalized value.

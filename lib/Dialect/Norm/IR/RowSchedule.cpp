@@ -132,6 +132,14 @@ static std::string storageName(RowStorage storage) {
   return stringifyRowStorage(storage).str();
 }
 
+/// Row elements a thread keeps with row_storage = registers (static H): its
+/// chunks' vectors, and the edge element of a peeled row.
+static int64_t getRegisterRowElements(const RowSchedule &schedule,
+                                      const RowKernelShape &shape) {
+  return *schedule.getChunks(shape.cols) * schedule.vectorWidth +
+         (schedule.peelsRows(shape.cols, shape.groupSize) ? 1 : 0);
+}
+
 /// The constraints on the fields alone (the attribute verifier's).
 static LogicalResult checkFields(int64_t threadsPerRow, int64_t rowsPerBlock,
                                  int64_t vectorWidth, std::string &whyNot) {
@@ -232,9 +240,7 @@ LogicalResult mlir::norm::checkRowSchedule(const RowSchedule &schedule,
     return failure();
   }
   if (schedule.rowStorage == RowStorage::Registers) {
-    int64_t elements =
-        *schedule.getChunks(shape.cols) * vec +
-        (schedule.peelsRows(shape.cols, shape.groupSize) ? 1 : 0);
+    int64_t elements = getRegisterRowElements(schedule, shape);
     if (elements > kMaxRegisterRowElements) {
       whyNot = "row_storage = registers keeps " + std::to_string(elements) +
                " row elements per thread; at most " +
@@ -388,10 +394,7 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
                              kMaxRegisterRowElements});
   int64_t sharedBytes =
       schedule.rowsPerBlock * shape.cols * shape.cachedElementBytes;
-  int64_t registerElements =
-      *schedule.getChunks(shape.cols) * vec +
-      (schedule.peelsRows(shape.cols, shape.groupSize) ? 1 : 0);
-  if (registerElements <= budget)
+  if (getRegisterRowElements(schedule, shape) <= budget)
     schedule.rowStorage = RowStorage::Registers;
   else if (shape.rereadsRow &&
            sharedBytes <= target.sharedMemoryPerBlock - kSharedMemoryReserve)
