@@ -19,7 +19,7 @@ for variant in "$@"; do
   module=${variant%%:*} fields=${variant#*:}
   options=${fields//+/ }
   "$build/bin/norm-opt" "$out/src/$module.mlir" \
-    --norm-fuse --norm-tile="shared-memory-per-block=232448 $options" \
+    --norm-fuse --norm-tile="shared-memory-per-block=232448 max-blocks-per-row=8 $options" \
     --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" \
     --norm-to-nvvm="chip=$chip bufferize=false tile=false" \
     --norm-export-bundle="dir=$out/$module@$fields" -o /dev/null

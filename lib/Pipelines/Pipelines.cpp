@@ -6,6 +6,8 @@
 
 #include "norm/Pipelines/Pipelines.h"
 
+#include "norm/Dialect/Norm/IR/RowSchedule.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
@@ -171,8 +173,13 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
                             chip, features, options.optLevel.getValue())
                   .str();
   }
+  // Rows may be split over thread-block clusters when every chip has them.
+  bool clusters = llvm::all_of(
+      chips, [](const std::string &chip) { return *smVersion(chip) >= 90; });
   std::string target =
-      llvm::formatv("warp-size=32 shared-memory-per-block={0}", sharedMemory)
+      llvm::formatv("warp-size=32 shared-memory-per-block={0} "
+                    "max-blocks-per-row={1}",
+                    sharedMemory, clusters ? kMaxBlocksPerRow : 1)
           .str();
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{{5}},canonicalize,cse,"

@@ -58,7 +58,8 @@ class _KernelInfo(ctypes.Structure):
                 ("threads_per_row", ctypes.c_int64),
                 ("vector_width", ctypes.c_int64),
                 ("dynamic_shared_memory", ctypes.c_int64),
-                ("cols_multiple", ctypes.c_int64)]
+                ("cols_multiple", ctypes.c_int64),
+                ("blocks_per_row", ctypes.c_int64)]
 
 
 class _KernelParams(ctypes.Structure):
@@ -213,6 +214,7 @@ class Bundle:
                     threads_per_row=info.threads_per_row,
                     vector_width=info.vector_width,
                     cols_multiple=info.cols_multiple,
+                    blocks_per_row=info.blocks_per_row,
                     dynamic_shared_memory=info.dynamic_shared_memory,
                     tensors=tensors,
                     scheme=SCHEMES[params.scheme] if params.quantize else None,

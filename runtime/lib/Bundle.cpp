@@ -189,6 +189,9 @@ static void parseKernel(Reader &reader, const std::string &name,
   spec.rowsPerBlock = reader.integer(kernel, path, "rows_per_block", 1, 1024);
   spec.threadsPerRow = reader.integer(kernel, path, "threads_per_row", 1, 1024);
   spec.vectorWidth = reader.integer(kernel, path, "vector_width", 1, 64);
+  // Bundles from before split rows leave it out: one block per row.
+  spec.blocksPerRow = reader.integer(kernel, path, "blocks_per_row", 1, 8,
+                                     /*fallback=*/1);
   // Dynamic H is written as MLIR's kDynamic (INT64_MIN) or any negative.
   spec.cols = reader.integer(kernel, path, "cols", INT64_MIN, INT64_MAX);
   if (spec.cols < 0)

@@ -69,6 +69,9 @@ struct KernelSpec {
   /// "cols", then one "stride_<tensor>" per strided tensor.
   std::vector<std::string> scalarArgs;
   int64_t blockSize = 0, rowsPerBlock = 0, threadsPerRow = 0, vectorWidth = 0;
+  /// Blocks (one thread-block cluster, whose shape the kernel carries) that
+  /// share a row.
+  int64_t blocksPerRow = 1;
   /// H, or -1 for any H.
   int64_t cols = -1;
   /// What a run-time H must be a multiple of: the vector width, or 1 when

@@ -202,6 +202,7 @@ norm_status_t norm_bundle_kernel_info(const norm_bundle *bundle,
   info->threads_per_row = spec->threadsPerRow;
   info->vector_width = spec->vectorWidth;
   info->cols_multiple = spec->colsMultiple;
+  info->blocks_per_row = spec->blocksPerRow;
   info->dynamic_shared_memory = spec->dynamicSharedMemory;
   return NORM_SUCCESS;
 }

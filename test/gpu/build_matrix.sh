@@ -14,5 +14,18 @@ for src in "$out"/src/h*.mlir; do
     --norm-to-nvvm="chip=$chip format=$format bufferize=false" \
     --norm-export-bundle="dir=$out/$name" -o /dev/null
 done
+# Rows split over thread-block clusters of every size (sm_90+): norm-tile
+# splits only H = 65536 by itself; these force 8 blocks per row on shorter
+# rows too (H = 8192: a warp per slice; 16384: two warps).
+if [[ $chip =~ ^sm_(9|1[0-9]) ]]; then
+  for variant in h8192:8 h16384:8 h65536:8; do
+    name=${variant%%:*} blocks=${variant#*:}
+    "$build/bin/norm-opt" "$out/src/$name.mlir" \
+      --norm-tile="max-blocks-per-row=8 blocks-per-row=$blocks" |
+      "$build/bin/norm-opt" \
+        --norm-to-nvvm="chip=$chip format=$format bufferize=false tile=false" \
+        --norm-export-bundle="dir=$out/${name}-split$blocks" -o /dev/null
+  done
+fi
 cp "$out/src/cases.json" "$out/cases.json"
 echo "built $(ls -d "$out"/h* | wc -l) bundles in $out"

@@ -32,11 +32,20 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     source). Host `memref.alloc`/`dealloc` in functions that launch kernels
     become `gpu.alloc`/`gpu.dealloc`: norm kernels read and write device
     memory.
+
+    A schedule with `blocks_per_row` > 1 splits each row over a
+    thread-block cluster: the kernel carries the cluster shape
+    (`nvvm.cluster_dim`), the launch has `rows * blocks_per_row` blocks in
+    clusters of `blocks_per_row`, and the blocks combine their partial
+    reductions through distributed shared memory (`nvvm.mapa`) between
+    cluster barriers. Such schedules need `max-blocks-per-row` at least as
+    large, which the NVVM pipeline sets for sm_90 and later.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
     "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
-    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];
   let options = [
@@ -49,7 +58,12 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     Option<"sharedMemoryPerBlock", "shared-memory-per-block", "int64_t",
            /*default=*/"49152",
            "Shared memory a block may use (bytes), for ops without a "
-           "schedule; rows that fit are cached there">
+           "schedule; rows that fit are cached there">,
+    Option<"maxBlocksPerRow", "max-blocks-per-row", "int64_t",
+           /*default=*/"1",
+           "Most blocks of a thread-block cluster a row may be split over "
+           "(the target's clusters; 1: none). Kernels with blocks_per_row > "
+           "1 use NVVM cluster operations (NVIDIA sm_90 and later)">
   ];
 }
 

@@ -203,6 +203,14 @@ static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), UnitAttr::get(ctx));
   func.setKnownBlockSizeAttr(DenseI32ArrayAttr::get(
       ctx, {static_cast<int32_t>(schedule.blockSize()), 1, 1}));
+  if (schedule.splitsRows()) {
+    // The cluster shape is part of the kernel (.reqnctapercluster), so a
+    // plain launch of rows * blocks_per_row blocks forms the clusters.
+    auto clusterSize = DenseI32ArrayAttr::get(
+        ctx, {static_cast<int32_t>(schedule.blocksPerRow), 1, 1});
+    func.setKnownClusterSizeAttr(clusterSize);
+    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(), clusterSize);
+  }
   // The alignment the vector accesses rely on, for LLVM and the manifest.
   for (unsigned i = 0; i < spec.operands.size(); ++i)
     func.setArgAttr(
@@ -298,6 +306,9 @@ static DictionaryAttr describeKernel(MLIRContext *ctx,
                       b.getI64IntegerAttr(schedule.rowsPerBlock)),
        b.getNamedAttr("threads_per_row",
                       b.getI64IntegerAttr(schedule.threadsPerRow)),
+       // Blocks (of one cluster) per row: the grid is rows * blocks_per_row.
+       b.getNamedAttr("blocks_per_row",
+                      b.getI64IntegerAttr(schedule.blocksPerRow)),
        b.getNamedAttr("vector_width",
                       b.getI64IntegerAttr(schedule.vectorWidth)),
        b.getNamedAttr("cols", b.getI64IntegerAttr(spec.cols)),
@@ -402,11 +413,15 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
     target.warpSize = warpSize;
     target.maxRegisterElements = maxRegisterElements;
     target.sharedMemoryPerBlock = sharedMemoryPerBlock;
+    target.maxBlocksPerRow = maxBlocksPerRow;
     schedule = chooseRowSchedule(shape, target, whyNot);
     if (!schedule)
       return op->emitOpError("cannot lower to GPU: ") << whyNot;
   }
-  if (failed(checkRowScheduleForTarget(*schedule, shape, warpSize, whyNot)))
+  RowScheduleTarget target;
+  target.warpSize = warpSize;
+  target.maxBlocksPerRow = maxBlocksPerRow;
+  if (failed(checkRowScheduleForTarget(*schedule, shape, target, whyNot)))
     return op->emitOpError("cannot lower to GPU: ") << whyNot;
   int64_t sharedMemoryBytes = getSharedMemoryBytes(*schedule, shape);
   bool peeled = peelsRows(spec, *schedule);
@@ -452,6 +467,13 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
       arith::ConstantIndexOp::create(b, schedule->rowsPerBlock);
   Value grid = arith::CeilDivUIOp::create(b, rows, rowsPerBlock);
   Value one = arith::ConstantIndexOp::create(b, 1);
+  std::optional<gpu::KernelDim3> clusterSize;
+  if (schedule->splitsRows()) {
+    Value blocksPerRow =
+        arith::ConstantIndexOp::create(b, schedule->blocksPerRow);
+    grid = arith::MulIOp::create(b, grid, blocksPerRow);
+    clusterSize = gpu::KernelDim3{blocksPerRow, one, one};
+  }
   Value blockSize = arith::ConstantIndexOp::create(b, schedule->blockSize());
   Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows,
                                         arith::ConstantIndexOp::create(b, 0));
@@ -463,7 +485,8 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
         b, b.getI32IntegerAttr(static_cast<int32_t>(sharedMemoryBytes)));
   gpu::LaunchFuncOp::create(b, kernel, gpu::KernelDim3{grid, one, one},
                             gpu::KernelDim3{blockSize, one, one}, sharedBytes,
-                            args);
+                            args, /*asyncObjectType=*/Type(),
+                            /*asyncDependencies=*/ValueRange(), clusterSize);
 
   // The tensor results were bufferized away: the op has none left to replace.
   op->erase();
@@ -520,6 +543,13 @@ void NormToGPUPass::runOnOperation() {
   if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
     module.emitError("norm-to-gpu: 'warp-size' must be a power of two, got ")
         << warpSize.getValue();
+    return signalPassFailure();
+  }
+  if (maxBlocksPerRow < 1 || maxBlocksPerRow > kMaxBlocksPerRow ||
+      !llvm::isPowerOf2_64(maxBlocksPerRow)) {
+    module.emitError("norm-to-gpu: 'max-blocks-per-row' must be a power of "
+                     "two in [1, 8], got ")
+        << maxBlocksPerRow.getValue();
     return signalPassFailure();
   }
 

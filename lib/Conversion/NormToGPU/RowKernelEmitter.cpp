@@ -20,6 +20,14 @@
 // no barrier is needed) or is streamed from memory again, as the schedule
 // says.
 //
+// A row split over a cluster (blocks_per_row > 1) gives block r of the
+// cluster the columns [r * S, (r + 1) * S) of S = H / blocks_per_row. Each
+// block reduces its slice, puts the result in its shared memory, and after a
+// cluster barrier every thread combines all blocks' results in rank order
+// (so every block gets bit-identical sums and scales) through distributed
+// shared memory. A last cluster barrier keeps every block's shared memory
+// alive until the others have read it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "RowKernelEmitter.h"
@@ -27,6 +35,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -188,7 +197,20 @@ private:
   void storeScale(Value scale, Value groupIndex, Value valid);
 
   Value reduceLanes(Value value, int64_t lanes, Combine kind);
-  Value reduceRow(Value value, Combine kind);
+  /// `value` combined over the threads of a row of several warps.
+  Value reduceWarps(Value value, Combine kind);
+  /// `value` combined over the row (over the cluster's blocks for a split
+  /// row); `lastExchange`: no cluster exchange follows this one.
+  Value reduceRow(Value value, Combine kind, bool lastExchange = true);
+  /// `value` (uniform in the block) combined over the blocks of the cluster.
+  Value reduceCluster(Value value, Combine kind, bool lastExchange);
+  /// Columns of the part of the row this block handles, as a value.
+  Value sliceColsValue() {
+    return schedule.splitsRows() ? i64(schedule.getSliceCols(spec.cols))
+                                 : cols;
+  }
+  /// Emits the row program (before the cluster's final barrier).
+  void emitRowProgram();
 
   /// Calls `body` for every chunk of the row (unrolled with constant k when
   /// `unrolledChunks` is set, else in an scf.for), then for the edge of a
@@ -208,6 +230,12 @@ private:
   /// Chunks per thread when the chunk loops are unrolled.
   std::optional<int64_t> unrolledChunks;
   Value threadIndex, lane, rowInBlock, row, rowValid, rows, cols;
+  /// A split row: the block's rank in the cluster and its first column.
+  Value clusterRank, sliceStart;
+  /// Cluster exchanges emitted so far (each has its shared-memory slot),
+  /// and whether the final barrier's arrive has been emitted.
+  int64_t clusterExchanges = 0;
+  bool clusterArrived = false;
   /// A peeled row: the elements before the first aligned column, the whole
   /// vectors that follow, the column after them and the elements of the
   /// edge (head and tail).
@@ -302,18 +330,22 @@ Piece RowKernelEmitter::chunk(Value k) {
   piece.alignedColumns = !peeled;
   Value slot = arith::AddIOp::create(
       b, arith::MulIOp::create(b, k, i64(schedule.threadsPerRow)), lane);
-  piece.column = arith::MulIOp::create(b, slot, i64(schedule.vectorWidth));
+  Value local = arith::MulIOp::create(b, slot, i64(schedule.vectorWidth));
+  piece.column = local;
   if (peeled)
     piece.column = arith::AddIOp::create(b, head, piece.column);
+  if (sliceStart)
+    piece.column = arith::AddIOp::create(b, sliceStart, piece.column);
 
-  // Chunks statically in the row need no check: with a static H, every row
-  // has at least `minVectors` whole vectors.
+  // Chunks statically in the row (slice) need no check: with a static H,
+  // every row has at least `minVectors` whole vectors.
   std::optional<int64_t> constantK = getConstantIntValue(k);
   int64_t vec = schedule.vectorWidth;
+  int64_t sliceCols = schedule.getSliceCols(spec.cols);
   std::optional<int64_t> minVectors;
   if (spec.cols != ShapedType::kDynamic)
-    minVectors = peeled ? std::max<int64_t>(0, spec.cols - (vec - 1)) / vec
-                        : spec.cols / vec;
+    minVectors = peeled ? std::max<int64_t>(0, sliceCols - (vec - 1)) / vec
+                        : sliceCols / vec;
   if (constantK && minVectors &&
       (*constantK + 1) * schedule.threadsPerRow <= *minVectors)
     piece.valid = nullptr;
@@ -321,8 +353,8 @@ Piece RowKernelEmitter::chunk(Value k) {
     piece.valid =
         arith::CmpIOp::create(b, arith::CmpIPredicate::slt, slot, bodyVectors);
   else
-    piece.valid =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, piece.column, cols);
+    piece.valid = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, local,
+                                        sliceColsValue());
   if (constantK)
     piece.key = *constantK;
   return piece;
@@ -377,8 +409,9 @@ Value RowKernelEmitter::sharedOffset(Value k) {
       b, arith::MulIOp::create(b, k, i64(schedule.threadsPerRow)), lane);
   Value offset = arith::AddIOp::create(
       b,
-      arith::MulIOp::create(b, rowInBlock,
-                            i64(spec.cols / schedule.vectorWidth)),
+      arith::MulIOp::create(
+          b, rowInBlock,
+          i64(schedule.getSliceCols(spec.cols) / schedule.vectorWidth)),
       slot);
   return arith::IndexCastOp::create(b, b.getIndexType(), offset);
 }
@@ -419,10 +452,65 @@ Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes, Combine kind) {
   return value;
 }
 
-Value RowKernelEmitter::reduceRow(Value value, Combine kind) {
+Value RowKernelEmitter::reduceRow(Value value, Combine kind,
+                                  bool lastExchange) {
   int64_t tpr = schedule.threadsPerRow;
   if (tpr <= warpSize)
-    return reduceLanes(value, tpr, kind);
+    value = reduceLanes(value, tpr, kind);
+  else
+    value = reduceWarps(value, kind);
+  if (schedule.splitsRows())
+    value = reduceCluster(value, kind, lastExchange);
+  return value;
+}
+
+Value RowKernelEmitter::reduceCluster(Value value, Combine kind,
+                                      bool lastExchange) {
+  // One f32 slot per exchange, in a shared-memory array of the kernel
+  // module (each block has its own instance).
+  MLIRContext *ctx = b.getContext();
+  auto sharedPtr = LLVM::LLVMPointerType::get(ctx, 3);
+  auto clusterPtr = LLVM::LLVMPointerType::get(ctx, 7);
+  auto module = func->getParentOfType<gpu::GPUModuleOp>();
+  StringRef name = "norm_cluster_partials";
+  auto slotsType = LLVM::LLVMArrayType::get(b.getF32Type(), 2);
+  if (!module.lookupSymbol(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    LLVM::GlobalOp::create(b, slotsType, /*isConstant=*/false,
+                           LLVM::Linkage::Internal, name, Attribute(),
+                           /*alignment=*/4, /*addrSpace=*/3);
+  }
+  assert(clusterExchanges < 2 && "a kernel exchanges at most twice");
+  Value slots = LLVM::AddressOfOp::create(b, sharedPtr, name);
+  Value slot = LLVM::GEPOp::create(
+      b, sharedPtr, slotsType, slots,
+      ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(clusterExchanges++)});
+  Value isFirst =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, threadIndex, i64(0));
+  ifThen(isFirst, [&] { LLVM::StoreOp::create(b, value, slot, 4); });
+  // Release the slot's store to the cluster, acquire the others'.
+  NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+  NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+  Value result;
+  for (int64_t rank = 0; rank < schedule.blocksPerRow; ++rank) {
+    Value remote = NVVM::MapaOp::create(
+        b, clusterPtr, slot,
+        arith::ConstantOp::create(b, b.getI32IntegerAttr(rank)));
+    Value partial = LLVM::LoadOp::create(b, b.getF32Type(), remote, 4);
+    result = result ? combine(kind, result, partial) : partial;
+  }
+  if (lastExchange) {
+    // The final barrier's arrive: this block is done reading the others'
+    // slots; its wait comes at the end of the kernel.
+    NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
+    clusterArrived = true;
+  }
+  return result;
+}
+
+Value RowKernelEmitter::reduceWarps(Value value, Combine kind) {
+  int64_t tpr = schedule.threadsPerRow;
 
   // Several warps per row: warp shuffles, then the warp results through
   // shared memory, one slot per warp of the block. Every reduction gets its
@@ -472,7 +560,8 @@ Value RowKernelEmitter::forEachPiece(Combine kind,
     // Chunk count from the run-time H.
     Value vectors =
         peeled ? bodyVectors
-               : arith::DivUIOp::create(b, cols, i64(schedule.vectorWidth));
+               : arith::DivUIOp::create(b, sliceColsValue(),
+                                        i64(schedule.vectorWidth));
     Value chunks = arith::DivUIOp::create(
         b, arith::AddIOp::create(b, vectors, i64(schedule.threadsPerRow - 1)),
         i64(schedule.threadsPerRow));
@@ -660,7 +749,12 @@ void RowKernelEmitter::emit(Block *block) {
     b.setInsertionPoint(&block->back());
   else
     b.setInsertionPointToEnd(block);
+  emitRowProgram();
+  if (clusterArrived)
+    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+}
 
+void RowKernelEmitter::emitRowProgram() {
   int64_t numPointers = spec.operands.size();
   rows = func.getArgument(numPointers);
   cols = spec.cols == ShapedType::kDynamic ? func.getArgument(numPointers + 1)
@@ -674,6 +768,14 @@ void RowKernelEmitter::emit(Block *block) {
   lane = arith::RemUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
   rowInBlock =
       arith::DivUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
+  if (schedule.splitsRows()) {
+    // Clusters are consecutive blocks along x: the block's rank in its
+    // cluster is its index modulo the cluster size.
+    clusterRank = arith::RemUIOp::create(b, block64, i64(schedule.blocksPerRow));
+    sliceStart = arith::MulIOp::create(
+        b, clusterRank, i64(schedule.getSliceCols(spec.cols)));
+    block64 = arith::DivUIOp::create(b, block64, i64(schedule.blocksPerRow));
+  }
   Value logicalRow = arith::AddIOp::create(
       b, arith::MulIOp::create(b, block64, i64(schedule.rowsPerBlock)),
       rowInBlock);
@@ -758,7 +860,9 @@ void RowKernelEmitter::emit(Block *block) {
       return vector::ReductionOp::create(b, vector::CombiningKind::ADD,
                                          arith::MulFOp::create(b, x, x));
     });
-    sum = reduceRow(sum, Combine::Add);
+    sum = reduceRow(sum, Combine::Add,
+                    /*lastExchange=*/!spec.quantize ||
+                        spec.scheme != QuantScheme::PerToken);
     Value colsF32 = arith::SIToFPOp::create(b, b.getF32Type(), cols);
     Value meanSquare = arith::DivFOp::create(b, sum, colsF32);
     invRms = math::RsqrtOp::create(
@@ -798,8 +902,12 @@ void RowKernelEmitter::emit(Block *block) {
     return x;
   };
 
+  // The thread that stores the row's scale (in the cluster's first block).
   Value isLeader =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, i64(0));
+  if (clusterRank)
+    isLeader = both(isLeader, arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                                    clusterRank, i64(0)));
   switch (spec.scheme) {
   case QuantScheme::Static: {
     Value scale =

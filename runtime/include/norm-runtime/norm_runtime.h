@@ -139,6 +139,9 @@ typedef struct norm_kernel_info {
   /* A run-time H must be a multiple of it: 1 when the kernel peels its rows
    * (reads the unaligned ends one element at a time). */
   int64_t cols_multiple;
+  /* Blocks of one thread-block cluster that share each row (1: a row per
+   * block or fewer); the grid has rows * blocks_per_row blocks. */
+  int64_t blocks_per_row;
 } norm_kernel_info_t;
 NORM_RUNTIME_API norm_status_t norm_bundle_kernel_info(
     const norm_bundle *bundle, const char *kernel, norm_kernel_info_t *info);

@@ -602,8 +602,8 @@ func.func @schedule_vector_width(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
 // -----
 
 func.func @schedule_missing_field(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
-  // A missing field: the struct expects more.
-  // expected-error @below {{expected ','}}
+  // A missing field without a default.
+  // expected-error @below {{struct is missing required parameter: row_storage}}
   %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 4>} -> tensor<?x64xf32>
   return
 }

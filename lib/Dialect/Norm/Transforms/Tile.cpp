@@ -38,6 +38,13 @@ void NormTilePass::runOnOperation() {
         << warpSize.getValue();
     return signalPassFailure();
   }
+  if (maxBlocksPerRow < 1 || maxBlocksPerRow > kMaxBlocksPerRow ||
+      !llvm::isPowerOf2_64(maxBlocksPerRow)) {
+    root->emitError("norm-tile: 'max-blocks-per-row' must be a power of two "
+                    "in [1, 8], got ")
+        << maxBlocksPerRow.getValue();
+    return signalPassFailure();
+  }
   // 0 (or empty) leaves a field to the heuristic; anything else is forced
   // and checked with the rest of the schedule.
   RowScheduleOverrides overrides;
@@ -47,6 +54,8 @@ void NormTilePass::runOnOperation() {
     overrides.rowsPerBlock = rowsPerBlock;
   if (vectorWidth)
     overrides.vectorWidth = vectorWidth;
+  if (blocksPerRow)
+    overrides.blocksPerRow = blocksPerRow;
   if (!rowStorage.empty()) {
     overrides.rowStorage = symbolizeRowStorage(rowStorage);
     if (!overrides.rowStorage) {
@@ -57,13 +66,15 @@ void NormTilePass::runOnOperation() {
     }
   }
   bool forcesAField = overrides.threadsPerRow || overrides.rowsPerBlock ||
-                      overrides.vectorWidth || overrides.rowStorage;
+                      overrides.vectorWidth || overrides.rowStorage ||
+                      overrides.blocksPerRow;
 
   RowScheduleTarget target;
   target.warpSize = warpSize;
   target.numSMs = numSMs;
   target.maxRegisterElements = maxRegisterElements;
   target.sharedMemoryPerBlock = sharedMemoryPerBlock;
+  target.maxBlocksPerRow = maxBlocksPerRow;
 
   WalkResult walk = root->walk([&](Operation *op) {
     if (!isa<RMSNormOp, AddRMSNormOp, QuantizeOp, RMSNormQuantizeOp>(op))
@@ -86,6 +97,8 @@ void NormTilePass::runOnOperation() {
           overrides.vectorWidth.value_or(schedule->vectorWidth);
       schedule->rowStorage =
           overrides.rowStorage.value_or(schedule->rowStorage);
+      schedule->blocksPerRow =
+          overrides.blocksPerRow.value_or(schedule->blocksPerRow);
     } else {
       schedule = chooseRowSchedule(shape, target, whyNot, overrides);
       if (!schedule) {
@@ -95,7 +108,7 @@ void NormTilePass::runOnOperation() {
     }
     // Only forced fields can break the checks.
     if (failed(checkRowSchedule(*schedule, shape, whyNot)) ||
-        failed(checkRowScheduleForTarget(*schedule, shape, warpSize, whyNot))) {
+        failed(checkRowScheduleForTarget(*schedule, shape, target, whyNot))) {
       op->emitOpError("norm-tile: the forced schedule fields do not fit: ")
           << whyNot;
       return WalkResult::interrupt();

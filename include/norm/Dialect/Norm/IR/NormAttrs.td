@@ -78,10 +78,19 @@ def Norm_ScheduleAttr : AttrDef<Norm_Dialect, "Schedule"> {
       `rows_per_block * H * element size` bytes of dynamic shared memory, H
       static) or `stream` (read again, from L2, for any H).
 
+    - `blocks_per_row` (default 1, then not printed): a power of two of at
+      most 8. Above 1 a row is split into `blocks_per_row` slices of
+      `H / blocks_per_row` consecutive columns, one per block of a
+      thread-block cluster; the blocks exchange their partial sums (and
+      amax) through distributed shared memory. The fields above then
+      describe one slice. Needs thread-block clusters (NVIDIA sm_90 and
+      later), a static H whose slices `vector_width` divides (and the group
+      size, for per-group quantization) and `rows_per_block = 1`.
+
     The op verifiers check the schedule against the op (H, element types,
     the per-group coverage: a group must be a power-of-two number of lanes,
-    at most `threads_per_row`, of one warp). Rows are never split across
-    blocks.
+    at most `threads_per_row`, of one warp); the lowering checks it against
+    the target (warp size, clusters).
 
     Example:
 
@@ -90,11 +99,18 @@ def Norm_ScheduleAttr : AttrDef<Norm_Dialect, "Schedule"> {
            {schedule = #norm.schedule<threads_per_row = 1024,
               rows_per_block = 1, vector_width = 8, row_storage = shared>}
            -> tensor<?x65536xbf16>
+    // The same row split over a cluster of 8 blocks, 8192 columns each.
+    %z = norm.rmsnorm %x : tensor<?x65536xbf16> into %e : tensor<?x65536xbf16>
+           {schedule = #norm.schedule<threads_per_row = 256,
+              rows_per_block = 1, vector_width = 8, row_storage = registers,
+              blocks_per_row = 8>}
+           -> tensor<?x65536xbf16>
     ```
   }];
   let parameters = (ins "int64_t":$threads_per_row, "int64_t":$rows_per_block,
                         "int64_t":$vector_width,
-                        EnumParameter<Norm_RowStorage>:$row_storage);
+                        EnumParameter<Norm_RowStorage>:$row_storage,
+                        DefaultValuedParameter<"int64_t", "1">:$blocks_per_row);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -30,15 +30,26 @@ namespace norm {
 /// so the head elements up to the first vector-aligned column and the tail
 /// elements after the last whole vector are handled one per lane, and the
 /// vectors in between stay aligned.
+///
+/// With `blocksPerRow` > 1 a row is split into that many slices of
+/// consecutive columns, one per block of a thread-block cluster, and the
+/// fields above describe a slice.
 struct RowSchedule {
   int64_t threadsPerRow = 1;
   int64_t rowsPerBlock = 1;
   int64_t vectorWidth = 1;
   RowStorage rowStorage = RowStorage::Stream;
+  int64_t blocksPerRow = 1;
 
   int64_t blockSize() const { return threadsPerRow * rowsPerBlock; }
-  /// Whole vectors per thread and row for a static H (at most; a peeled row
-  /// may have one fewer), else nullopt.
+  bool splitsRows() const { return blocksPerRow > 1; }
+  /// Columns of a block's slice of a row of `cols` columns (negative:
+  /// dynamic, returned as is).
+  int64_t getSliceCols(int64_t cols) const {
+    return cols < 0 ? cols : cols / blocksPerRow;
+  }
+  /// Whole vectors per thread and row slice for a static H (at most; a
+  /// peeled row may have one fewer), else nullopt.
   std::optional<int64_t> getChunks(int64_t cols) const;
   /// Whether rows of `cols` columns (negative: dynamic) are peeled; rows of
   /// per-group quantization never are (H is a multiple of the group).
@@ -90,11 +101,15 @@ struct RowScheduleTarget {
   int64_t maxRegisterElements = 64;
   /// Shared memory a block may use, in bytes.
   int64_t sharedMemoryPerBlock = 48 * 1024;
+  /// Most blocks of a thread-block cluster a row may be split over; 1 where
+  /// the target has no clusters (the kernels then need no cluster support).
+  int64_t maxBlocksPerRow = 1;
 };
 
 /// Fields forced by the user; the others are chosen around them.
 struct RowScheduleOverrides {
-  std::optional<int64_t> threadsPerRow, rowsPerBlock, vectorWidth;
+  std::optional<int64_t> threadsPerRow, rowsPerBlock, vectorWidth,
+      blocksPerRow;
   std::optional<RowStorage> rowStorage;
 };
 
@@ -117,11 +132,15 @@ LogicalResult checkRowSchedule(const RowSchedule &schedule,
                                const RowKernelShape &shape,
                                std::string &whyNot);
 
-/// Checks what the lowering needs of a schedule on a target with
-/// `warpSize`-lane warps.
+/// Checks what the lowering needs of a schedule on `target` (its warp size
+/// and clusters).
 LogicalResult checkRowScheduleForTarget(const RowSchedule &schedule,
                                         const RowKernelShape &shape,
-                                        int64_t warpSize, std::string &whyNot);
+                                        const RowScheduleTarget &target,
+                                        std::string &whyNot);
+
+/// Most blocks a cluster may portably have on NVIDIA GPUs.
+constexpr int64_t kMaxBlocksPerRow = 8;
 
 /// Dynamic shared memory the kernel needs, in bytes (0 unless the row is
 /// cached in shared memory).

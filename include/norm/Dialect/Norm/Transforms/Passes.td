@@ -181,13 +181,21 @@ def NormTile : Pass<"norm-tile"> {
     - `row_storage`: `registers` when the thread's part of the row fits the
       register budget, else `shared` when the block's rows fit
       `shared-memory-per-block`, else `stream` (and always for a dynamic H).
+    - `blocks_per_row`: 1, unless the target has thread-block clusters
+      (`max-blocks-per-row` > 1) and a row that is read twice would not stay
+      in one block's registers: then the fewest blocks (a power of two, at
+      most `max-blocks-per-row`) whose slices of the row do, with the
+      fields above chosen for a slice.
 
     A schedule already on an op is kept, unless an override option is
     given: then the forced fields replace the op's, and the others stay.
     Example: `--norm-tile="shared-memory-per-block=232448"` gives
     `norm.rmsnorm` of `tensor<?x65536xbf16>` the schedule
     `#norm.schedule<threads_per_row = 1024, rows_per_block = 1,
-    vector_width = 8, row_storage = shared>` (128 KiB of shared memory).
+    vector_width = 8, row_storage = shared>` (128 KiB of shared memory),
+    and adding `max-blocks-per-row=8` splits it over 4 blocks:
+    `#norm.schedule<threads_per_row = 512, rows_per_block = 1,
+    vector_width = 8, row_storage = registers, blocks_per_row = 4>`.
   }];
   let dependentDialects = ["::mlir::norm::NormDialect"];
   let options = [
@@ -203,6 +211,11 @@ def NormTile : Pass<"norm-tile"> {
            /*default=*/"49152",
            "Shared memory a block may use, in bytes (48 KiB needs no opt-in "
            "on any GPU; H100: 232448)">,
+    Option<"maxBlocksPerRow", "max-blocks-per-row", "int64_t",
+           /*default=*/"1",
+           "Most blocks of a thread-block cluster a row may be split over "
+           "(NVIDIA sm_90 and later: up to 8; 1: the target has no "
+           "clusters)">,
     Option<"threadsPerRow", "threads-per-row", "int64_t", /*default=*/"0",
            "Force threads_per_row (0: choose)">,
     Option<"rowsPerBlock", "rows-per-block", "int64_t", /*default=*/"0",
@@ -210,7 +223,9 @@ def NormTile : Pass<"norm-tile"> {
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
            "Force vector_width (0: choose)">,
     Option<"rowStorage", "row-storage", "std::string", /*default=*/"\"\"",
-           "Force row_storage: registers, shared or stream (empty: choose)">
+           "Force row_storage: registers, shared or stream (empty: choose)">,
+    Option<"blocksPerRow", "blocks-per-row", "int64_t", /*default=*/"0",
+           "Force blocks_per_row (0: choose)">
   ];
 }
 
