@@ -175,8 +175,10 @@ private:
     return arith::AndIOp::create(b, lhs, rhs);
   }
   Value loadSource(const Piece &piece, bool firstPass);
-  /// The row cached in shared memory: chunk k of this thread's row.
+  /// The row cached in shared memory: chunk k of this thread's row, in
+  /// vectors (i64), and its address.
   Value sharedOffset(Value k);
+  Value sharedAddress(const Piece &piece);
   Value loadShared(const Piece &piece);
   void storeShared(const Piece &piece, Value value);
   Value normalizePiece(const Piece &piece, Value x, Value invRms);
@@ -240,7 +242,8 @@ private:
   /// vectors that follow, the column after them and the elements of the
   /// edge (head and tail).
   Value head, bodyVectors, tailStart, edgeElements;
-  /// The block's rows in dynamic shared memory (row_storage = shared).
+  /// The block's rows in dynamic shared memory (row_storage = shared), an
+  /// !llvm.ptr<3>.
   Value sharedRows;
   DenseMap<int, Value> strides;
   /// Pieces kept in registers, by key: as loaded (after the residual add)
@@ -413,16 +416,22 @@ Value RowKernelEmitter::sharedOffset(Value k) {
           b, rowInBlock,
           i64(schedule.getSliceCols(spec.cols) / schedule.vectorWidth)),
       slot);
-  return arith::IndexCastOp::create(b, b.getIndexType(), offset);
+  return offset;
+}
+
+Value RowKernelEmitter::sharedAddress(const Piece &piece) {
+  auto vectorType = VectorType::get({piece.width}, spec.cachedElementType);
+  return LLVM::GEPOp::create(b, sharedRows.getType(), vectorType, sharedRows,
+                             ValueRange{sharedOffset(piece.k)});
 }
 
 Value RowKernelEmitter::loadShared(const Piece &piece) {
   Type element = spec.cachedElementType;
   int64_t alignment = vectorAlignment(piece.width, element);
   return loadIf(piece.valid, piece.width, [&]() -> Value {
-    Value loaded =
-        memref::LoadOp::create(b, sharedRows, sharedOffset(piece.k),
-                               /*nontemporal=*/false, llvm::Align(alignment));
+    Value loaded = LLVM::LoadOp::create(
+        b, VectorType::get({piece.width}, element), sharedAddress(piece),
+        alignment);
     if (element.isF32())
       return loaded;
     return arith::ExtFOp::create(b, f32Vector(piece.width), loaded);
@@ -438,8 +447,7 @@ void RowKernelEmitter::storeShared(const Piece &piece, Value value) {
                                     value);
   // Columns past H would spill into the next row's (or past the) buffer.
   ifThen(piece.valid, [&] {
-    memref::StoreOp::create(b, value, sharedRows, sharedOffset(piece.k),
-                            /*nontemporal=*/false, llvm::Align(alignment));
+    LLVM::StoreOp::create(b, value, sharedAddress(piece), alignment);
   });
 }
 
@@ -804,19 +812,23 @@ void RowKernelEmitter::emitRowProgram() {
   bool cache = schedule.rowStorage == RowStorage::Registers && unrolledChunks;
   if (schedule.rowStorage == RowStorage::Shared &&
       spec.cols != ShapedType::kDynamic) {
-    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                                gpu::AddressSpace::Workgroup);
-    Value bytes = gpu::DynamicSharedMemoryOp::create(
-        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                           MemRefLayoutAttrInterface{}, workgroup));
-    // Vectors as elements: memref.load/store lower in every GPU pipeline,
-    // where vector.load on workgroup memory needs its address space mapped.
-    auto rowsType = MemRefType::get(
-        {schedule.rowsPerBlock * (spec.cols / schedule.vectorWidth)},
-        VectorType::get({schedule.vectorWidth}, spec.cachedElementType),
-        MemRefLayoutAttrInterface{}, workgroup);
-    sharedRows = memref::ViewOp::create(
-        b, rowsType, bytes, arith::ConstantIndexOp::create(b, 0), ValueRange{});
+    // Dynamic shared memory as an external zero-sized array (CUDA's and
+    // HIP's `extern __shared__`), which the assemblers place after every
+    // static shared variable. gpu.dynamic_shared_memory lowers to an
+    // internal one that LLVM may demote into the kernel, where ptxas may lay
+    // static buffers (the reductions', the cluster's) over the row.
+    auto module = func->getParentOfType<gpu::GPUModuleOp>();
+    StringRef name = "norm_dynamic_shared_memory";
+    if (!module.lookupSymbol(name)) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      LLVM::GlobalOp::create(b, LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+                             /*isConstant=*/false, LLVM::Linkage::External,
+                             name, Attribute(), /*alignment=*/16,
+                             /*addrSpace=*/3);
+    }
+    sharedRows = LLVM::AddressOfOp::create(
+        b, LLVM::LLVMPointerType::get(b.getContext(), 3), name);
   }
   // The first pass over the row; cached pieces are reused by later passes.
   // Pieces kept in registers: every chunk of a cached row, and the edge.

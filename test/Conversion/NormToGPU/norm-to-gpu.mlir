@@ -251,15 +251,17 @@ func.func @fused_dynamic_h(%x: memref<?x?xbf16>, %r: memref<?x?xbf16>, %q: memre
 // CHECK-LABEL: func.func @long_shared
 // CHECK: %[[BYTES:.*]] = arith.constant 131072 : i32
 // CHECK: gpu.launch_func @norm_kernels::@long_shared_rmsnorm blocks in ({{.*}}) threads in ({{.*}}) dynamic_shared_memory_size %[[BYTES]] args(
+// Dynamic shared memory is an external zero-sized array, which assemblers
+// place after every static shared buffer.
+// CHECK: llvm.mlir.global external @norm_dynamic_shared_memory() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK: gpu.func @long_shared_rmsnorm(%[[X:[^:]*]]: !llvm.ptr<1>
 // CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>
-// CHECK: %[[SMEM:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
-// CHECK: %[[ROW:.*]] = memref.view %[[SMEM]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<8192xvector<8xbf16>, #gpu.address_space<workgroup>>
-// CHECK-COUNT-8: memref.store %{{.*}}, %[[ROW]][%{{.*}}] {alignment = 16 : i64} : memref<8192xvector<8xbf16>, #gpu.address_space<workgroup>>
+// CHECK: %[[ROW:.*]] = llvm.mlir.addressof @norm_dynamic_shared_memory : !llvm.ptr<3>
+// CHECK-COUNT-8: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<3>
 // CHECK: gpu.barrier
 // CHECK: math.rsqrt
 // CHECK-NOT: llvm.getelementptr %[[X]]
-// CHECK-COUNT-8: memref.load %[[ROW]][%{{.*}}] {alignment = 16 : i64} : memref<8192xvector<8xbf16>, #gpu.address_space<workgroup>>
+// CHECK-COUNT-8: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<8xbf16>
 // CHECK-NOT: llvm.getelementptr %[[X]]
 // CHECK: gpu.return
 func.func @long_shared(%x: memref<?x65536xbf16>, %w: memref<65536xbf16>, %y: memref<?x65536xbf16>) {
@@ -276,13 +278,13 @@ func.func @long_shared(%x: memref<?x65536xbf16>, %w: memref<65536xbf16>, %y: mem
 // CHECK-SAME: row_storage = "shared", rows_per_block = 4 : i64, threads_per_row = 64 : i64, vector_width = 4 : i64
 // CHECK-LABEL: gpu.func @fused_shared_rmsnorm_quantize
 // CHECK-SAME: (%{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %{{[^:]*}}: !llvm.ptr<1> {{{.*}}}, %[[ROUT:[^:]*]]: !llvm.ptr<1>
-// CHECK: memref.view {{.*}} to memref<2048xvector<4xf32>, #gpu.address_space<workgroup>>
-// CHECK: memref.store {{.*}} : memref<2048xvector<4xf32>, #gpu.address_space<workgroup>>
+// CHECK: llvm.mlir.addressof @norm_dynamic_shared_memory : !llvm.ptr<3>
+// CHECK: llvm.store {{.*}} : vector<4xf32>, !llvm.ptr<3>
 // CHECK: math.rsqrt
 // CHECK-NOT: llvm.getelementptr %[[ROUT]]
-// CHECK: memref.load {{.*}} : memref<2048xvector<4xf32>, #gpu.address_space<workgroup>>
+// CHECK: llvm.load {{.*}} : !llvm.ptr<3> -> vector<4xf32>
 // CHECK: vector.reduction <maximumf>
-// CHECK: memref.load {{.*}} : memref<2048xvector<4xf32>, #gpu.address_space<workgroup>>
+// CHECK: llvm.load {{.*}} : !llvm.ptr<3> -> vector<4xf32>
 // CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf8E4M3FN>
 // CHECK-NOT: llvm.getelementptr %[[ROUT]]
 // CHECK: gpu.return
