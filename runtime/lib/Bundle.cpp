@@ -192,6 +192,10 @@ static void parseKernel(Reader &reader, const std::string &name,
   // Bundles from before split rows leave it out: one block per row.
   spec.blocksPerRow = reader.integer(kernel, path, "blocks_per_row", 1, 8,
                                      /*fallback=*/1);
+  if (spec.blocksPerRow & (spec.blocksPerRow - 1))
+    reader.fail(path + ".blocks_per_row",
+                "is " + std::to_string(spec.blocksPerRow) +
+                    ", not a power of two (a cluster of the kernel's shape)");
   // Dynamic H is written as MLIR's kDynamic (INT64_MIN) or any negative.
   spec.cols = reader.integer(kernel, path, "cols", INT64_MIN, INT64_MAX);
   if (spec.cols < 0)

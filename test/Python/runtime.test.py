@@ -15,6 +15,9 @@ print("rms:", info["op"], info["cols"], info["block_size"],
       info["normalized_type"])
 dyn = bundle.info("dynamic_rmsnorm")
 print("dynamic:", dyn["cols"], dyn["vector_width"], dyn["cols_multiple"])
+# H = 65536 is split over clusters of 2 blocks on sm_90.
+print("blocks per row:", info["blocks_per_row"],
+      bundle.info("long_rmsnorm")["blocks_per_row"])
 
 fake = 1 << 32  # aligned, never dereferenced by the checks
 x = TensorDesc(fake, "bf16", (7, 4096), (4096, 1))

@@ -304,3 +304,60 @@ TEST_F(Arguments, SizesBeyondWhatALaunchCanIndex) {
                 {int64_t(1) << 40, int64_t(1) << 40, 4096});
   EXPECT_EQ(check("rms", t), NORM_ERROR_TOO_LARGE);
 }
+
+TEST(ArgumentsBlocksPerRow, GridCountsEveryBlockOfARow) {
+  // A kernel whose rows are split over clusters of 4 blocks launches 4
+  // blocks per row; bundles without the field launch one.
+  std::string manifest = validManifest();
+  std::string rms = "\"rows_per_block\": 1, \"threads_per_row\": 128";
+  size_t at = manifest.find(rms);
+  ASSERT_NE(at, std::string::npos);
+  manifest.insert(at, "\"blocks_per_row\": 4, ");
+  TempBundle dir(manifest);
+  norm_bundle *bundle = nullptr;
+  ASSERT_EQ(norm_bundle_open(dir.path().c_str(), &bundle), NORM_SUCCESS)
+      << norm_last_error();
+  std::vector<norm_tensor_t> t = {
+      tensor(fakeAddress(0), NORM_DTYPE_BF16, {7, 4096}),
+      tensor(fakeAddress(1 << 20), NORM_DTYPE_BF16, {4096}),
+      tensor(fakeAddress(2 << 20), NORM_DTYPE_BF16, {7, 4096})};
+  int64_t grid = -1;
+  EXPECT_EQ(norm_check_arguments(bundle, "rms", t.data(), 3, &grid),
+            NORM_SUCCESS)
+      << norm_last_error();
+  EXPECT_EQ(grid, 28);
+  norm_kernel_info_t info;
+  ASSERT_EQ(norm_bundle_kernel_info(bundle, "rms", &info), NORM_SUCCESS);
+  EXPECT_EQ(info.blocks_per_row, 4);
+  ASSERT_EQ(norm_bundle_kernel_info(bundle, "add_dyn", &info), NORM_SUCCESS);
+  EXPECT_EQ(info.blocks_per_row, 1);
+  norm_bundle_close(bundle);
+
+  // 2^29 rows of 4 blocks overflow a grid dimension.
+  ASSERT_EQ(norm_bundle_open(dir.path().c_str(), &bundle), NORM_SUCCESS);
+  t[0].shape[0] = t[2].shape[0] = int64_t(1) << 29;
+  t[0].strides[0] = t[2].strides[0] = 4096;
+  EXPECT_EQ(norm_check_arguments(bundle, "rms", t.data(), 3, &grid),
+            NORM_ERROR_TOO_LARGE);
+  EXPECT_NE(std::string(norm_last_error()).find("2147483648 blocks"),
+            std::string::npos)
+      << norm_last_error();
+  norm_bundle_close(bundle);
+}
+
+TEST(ArgumentsBlocksPerRow, RejectsImpossibleClusters) {
+  for (const char *value : {"0", "3", "16"}) {
+    std::string manifest = validManifest();
+    std::string rms = "\"rows_per_block\": 1, \"threads_per_row\": 128";
+    manifest.insert(manifest.find(rms),
+                    std::string("\"blocks_per_row\": ") + value + ", ");
+    TempBundle dir(manifest);
+    norm_bundle *bundle = nullptr;
+    EXPECT_EQ(norm_bundle_open(dir.path().c_str(), &bundle),
+              NORM_ERROR_BAD_MANIFEST)
+        << value;
+    EXPECT_NE(std::string(norm_last_error()).find("rms.blocks_per_row"),
+              std::string::npos)
+        << norm_last_error();
+  }
+}

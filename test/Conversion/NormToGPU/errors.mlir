@@ -39,3 +39,11 @@ func.func @group_wider_than_warp(%x: memref<?x4096xbf16>, %q: memref<?x4096xi8>,
   norm.quantize per_group(128) %x : memref<?x4096xbf16> into %q : memref<?x4096xi8>, %s : memref<?x32xf32> {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 1, row_storage = stream>}
   return
 }
+
+// -----
+
+func.func @split_without_clusters(%x: memref<?x65536xbf16>, %y: memref<?x65536xbf16>) {
+  // expected-error @below {{cannot lower to GPU: blocks_per_row = 2 needs thread-block clusters of that many blocks, but the target allows 1 (max-blocks-per-row; NVIDIA sm_90 and later have clusters of up to 8)}}
+  norm.rmsnorm %x : memref<?x65536xbf16> into %y : memref<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
+  return
+}

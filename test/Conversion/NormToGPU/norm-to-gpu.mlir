@@ -1,4 +1,6 @@
-// RUN: norm-opt %s -norm-to-gpu -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: norm-opt %s -norm-to-gpu="max-blocks-per-row=8" -canonicalize -cse -split-input-file | FileCheck %s
+// (max-blocks-per-row only admits the split schedule of @split_rows; the
+// other cases choose the same kernels with or without it.)
 
 // H = 4096 bf16: 16-byte vectors, 128 threads per row, the row read once into
 // registers (4 vector loads of the input, no re-read) together with gamma
@@ -395,5 +397,57 @@ func.func @peeled(%x: memref<?x4095xbf16>, %w: memref<4095xbf16>, %y: memref<?x4
 // CHECK: llvm.store %[[Y]], %{{.*}} : vector<4xf32>, !llvm.ptr<1>
 func.func @normalized_type(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %y: memref<?x4096xf32>) {
   norm.rmsnorm %x : memref<?x4096xbf16>, gamma %w : memref<4096xbf16> into %y : memref<?x4096xf32> {normalized_type = bf16}
+  return
+}
+
+// -----
+
+// A row split over a cluster of 2 blocks (blocks_per_row = 2): the grid has
+// rows * 2 blocks in clusters of 2, the kernel carries the cluster shape,
+// block b works on columns [(b % 2) * 32768, ...) of row b / 2, and the
+// blocks exchange their sums of squares and then their amax through
+// distributed shared memory between cluster barriers, combining them in rank
+// order. The mean divides by the whole H. Only rank 0 stores the scale, and
+// the final barrier's wait keeps each block's slots alive until the other
+// has read them.
+// CHECK: split_rows_rmsnorm_quantize = {{{.*}}block_size = 1024 : i64, blocks_per_row = 2 : i64, cols = 65536 : i64, {{.*}}dynamic_shared_memory = 65536 : i64
+// CHECK-LABEL: func.func @split_rows
+// CHECK: %[[GRID:.*]] = arith.muli %{{.*}}, %c2 : index
+// CHECK: gpu.launch_func @norm_kernels::@split_rows_rmsnorm_quantize clusters in (%c2, %c1, %c1) blocks in (%[[GRID]], %c1, %c1) threads in (%c1024, %c1, %c1) dynamic_shared_memory_size %c65536_i32
+// CHECK: llvm.mlir.global internal @norm_cluster_partials() {addr_space = 3 : i32, alignment = 4 : i64} : !llvm.array<2 x f32>
+// CHECK: gpu.func @split_rows_rmsnorm_quantize(
+// CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>, known_cluster_size = array<i32: 2, 1, 1>, nvvm.cluster_dim = array<i32: 2, 1, 1>
+// CHECK-DAG: %[[H:.*]] = arith.constant 6.553600e+04 : f32
+// CHECK: %[[BLOCK:.*]] = arith.index_cast %block_id_x : index to i64
+// CHECK: %[[RANK:.*]] = arith.remui %[[BLOCK]], %c2_i64 : i64
+// CHECK: %[[START:.*]] = arith.muli %[[RANK]], %c32768_i64 : i64
+// CHECK: arith.divui %[[BLOCK]], %c2_i64 : i64
+// CHECK: %[[SUMSLOT:.*]] = llvm.getelementptr %{{.*}}[0, 0] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<2 x f32>
+// CHECK: llvm.store %{{.*}}, %[[SUMSLOT]] {alignment = 4 : i64} : f32, !llvm.ptr<3>
+// CHECK-NEXT: }
+// CHECK-NEXT: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: %[[R0:.*]] = nvvm.mapa %[[SUMSLOT]], %c0_i32 : !llvm.ptr<3> -> !llvm.ptr<7>
+// CHECK-NEXT: %[[S0:.*]] = llvm.load %[[R0]] {alignment = 4 : i64} : !llvm.ptr<7> -> f32
+// CHECK-NEXT: %[[R1:.*]] = nvvm.mapa %[[SUMSLOT]], %c1_i32 : !llvm.ptr<3> -> !llvm.ptr<7>
+// CHECK-NEXT: %[[S1:.*]] = llvm.load %[[R1]] {alignment = 4 : i64} : !llvm.ptr<7> -> f32
+// CHECK-NEXT: %[[SUM:.*]] = arith.addf %[[S0]], %[[S1]] : f32
+// CHECK-NEXT: arith.divf %[[SUM]], %[[H]] : f32
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[RANK]], %c0_i64 : i64
+// CHECK: %[[LEADER:.*]] = arith.andi %{{.*}}, %[[FIRST]] : i1
+// CHECK: %[[MAXSLOT:.*]] = llvm.getelementptr %{{.*}}[0, 1] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<2 x f32>
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: nvvm.mapa %[[MAXSLOT]], %c0_i32
+// CHECK: nvvm.mapa %[[MAXSLOT]], %c1_i32
+// CHECK: arith.maximumf
+// CHECK-NEXT: nvvm.cluster.arrive {aligned}
+// CHECK: %[[STORES:.*]] = arith.andi %[[LEADER]], %{{.*}} : i1
+// CHECK: scf.if %[[STORES]] {
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
+// CHECK: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: gpu.return
+func.func @split_rows(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
   return
 }

@@ -569,6 +569,55 @@ func.func @schedule_threads_per_row(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) 
 
 // -----
 
+func.func @schedule_blocks_per_row(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
+  // expected-error @below {{blocks_per_row must be a power of two in [1, 8] (a portable cluster), but is 16}}
+  %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 4, row_storage = registers, blocks_per_row = 16>} -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_blocks_per_row_not_power_of_two(%x: tensor<?x96xf32>, %e: tensor<?x96xf32>) {
+  // expected-error @below {{blocks_per_row must be a power of two in [1, 8] (a portable cluster), but is 3}}
+  %y = norm.rmsnorm %x : tensor<?x96xf32> into %e : tensor<?x96xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 4, row_storage = registers, blocks_per_row = 3>} -> tensor<?x96xf32>
+  return
+}
+
+// -----
+
+func.func @schedule_split_rows_per_block(%x: tensor<?x4096xbf16>, %e: tensor<?x4096xbf16>) {
+  // expected-error @below {{'schedule': blocks_per_row = 2 needs rows_per_block = 1 (a block works on one slice of one row), but it is 2}}
+  %y = norm.rmsnorm %x : tensor<?x4096xbf16> into %e : tensor<?x4096xbf16> {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 2, vector_width = 8, row_storage = registers, blocks_per_row = 2>} -> tensor<?x4096xbf16>
+  return
+}
+
+// -----
+
+func.func @schedule_split_dynamic(%x: tensor<?x?xbf16>, %e: tensor<?x?xbf16>) {
+  // expected-error @below {{'schedule': blocks_per_row = 2 needs a static innermost dimension (the slices are fixed at compile time)}}
+  %y = norm.rmsnorm %x : tensor<?x?xbf16> into %e : tensor<?x?xbf16> {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream, blocks_per_row = 2>} -> tensor<?x?xbf16>
+  return
+}
+
+// -----
+
+func.func @schedule_split_vectors(%x: tensor<?x4104xbf16>, %e: tensor<?x4104xbf16>) {
+  // 4104 = 8 * 513: whole 8-wide vectors, but not in 8 equal slices.
+  // expected-error @below {{'schedule': blocks_per_row = 8 splits H = 4104 into slices that must be whole vectors of 8 columns: H must be a multiple of 64}}
+  %y = norm.rmsnorm %x : tensor<?x4104xbf16> into %e : tensor<?x4104xbf16> {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 8>} -> tensor<?x4104xbf16>
+  return
+}
+
+// -----
+
+func.func @schedule_split_groups(%x: tensor<?x1536xbf16>, %q0: tensor<?x1536xf8E4M3FN>, %s0: tensor<?x12xf32>) {
+  // expected-error @below {{'schedule': blocks_per_row = 8 splits H = 1536 into slices that must be whole groups of 128 columns: H must be a multiple of 1024}}
+  %q, %s = norm.quantize per_group(128) %x : tensor<?x1536xbf16> into %q0 : tensor<?x1536xf8E4M3FN>, %s0 : tensor<?x12xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 1, vector_width = 8, row_storage = stream, blocks_per_row = 8>} -> tensor<?x1536xf8E4M3FN>, tensor<?x12xf32>
+  return
+}
+
+// -----
+
 func.func @schedule_rows_per_block(%x: tensor<?x64xf32>, %e: tensor<?x64xf32>) {
   // expected-error @below {{rows_per_block must be >= 1, but is 0}}
   %y = norm.rmsnorm %x : tensor<?x64xf32> into %e : tensor<?x64xf32> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 0, vector_width = 4, row_storage = registers>} -> tensor<?x64xf32>

@@ -174,3 +174,4 @@ func.func @row_reductions(%x: memref<?x16384xbf16>, %r: memref<?x16384xbf16>, %q
   norm.rmsnorm_quantize static %x : memref<?x16384xbf16> scale %sc : memref<1xf32> into %q : memref<?x16384xf8E4M3FN>
   return
 }
+

@@ -148,6 +148,9 @@ func.func @rmsnorm_quantize_static_memref(%x: memref<?x100xf32>, %r: memref<?x10
 // CHECK: norm.add_rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 2, rows_per_block = 64, vector_width = 8, row_storage = registers>}
 // CHECK: norm.quantize per_group(128) {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream>}
 // CHECK: norm.rmsnorm_quantize per_token {{.*}} {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 4, vector_width = 4, row_storage = stream>}
+// blocks_per_row is printed when it is not 1.
+// CHECK: norm.rmsnorm %{{.*}} : tensor<?x65536xbf16> into %{{.*}} : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 4>} -> tensor<?x65536xbf16>
+// CHECK: norm.rmsnorm %{{.*}} : tensor<?x65536xbf16> into %{{.*}} : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>} -> tensor<?x65536xbf16>
 // GENERIC-LABEL: sym_name = "schedules"
 // GENERIC: "norm.rmsnorm"(%{{.*}}, %{{.*}}) <{epsilon = 9.99999997E-7 : f32, schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>, weight_offset = 0.000000e+00 : f32}>
 func.func @schedules(%x: tensor<?x65536xbf16>, %e: tensor<?x65536xbf16>, %r: memref<?x64xbf16>, %xd: tensor<?x?xbf16>, %qd: tensor<?x?xf8E4M3FN>, %sd: tensor<?x?xf32>, %xf: memref<?x4096xf32>, %q: memref<?x4096xi8>, %sc: memref<?x1xf32>) {
@@ -155,5 +158,7 @@ func.func @schedules(%x: tensor<?x65536xbf16>, %e: tensor<?x65536xbf16>, %r: mem
   norm.add_rmsnorm %r : memref<?x64xbf16>, residual %r : memref<?x64xbf16> into %r : memref<?x64xbf16>, %r : memref<?x64xbf16> {schedule = #norm.schedule<row_storage = registers, vector_width = 8, rows_per_block = 64, threads_per_row = 2>}
   %qq, %ss = norm.quantize per_group(128) %xd : tensor<?x?xbf16> into %qd : tensor<?x?xf8E4M3FN>, %sd : tensor<?x?xf32> {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream>} -> tensor<?x?xf8E4M3FN>, tensor<?x?xf32>
   norm.rmsnorm_quantize per_token %xf : memref<?x4096xf32> into %q : memref<?x4096xi8>, %sc : memref<?x1xf32> {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 4, vector_width = 4, row_storage = stream>}
+  %split = norm.rmsnorm %x : tensor<?x65536xbf16> into %e : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 4>} -> tensor<?x65536xbf16>
+  %whole = norm.rmsnorm %x : tensor<?x65536xbf16> into %e : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 1>} -> tensor<?x65536xbf16>
   return
 }

@@ -458,7 +458,7 @@ chooseBlockSchedule(const RowKernelShape &shape,
 static RowKernelShape getSliceShape(const RowKernelShape &shape,
                                     int64_t blocksPerRow) {
   RowKernelShape slice = shape;
-  slice.cols = shape.cols / blocksPerRow;
+  slice.cols = shape.cols < 0 ? shape.cols : shape.cols / blocksPerRow;
   // Every slice is a block: the few-rows rule sees them all.
   slice.rows = shape.rows < 0 ? -1 : shape.rows * blocksPerRow;
   return slice;
@@ -467,14 +467,20 @@ static RowKernelShape getSliceShape(const RowKernelShape &shape,
 std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
     const RowKernelShape &shape, const RowScheduleTarget &target,
     std::string &whyNot, const RowScheduleOverrides &overrides) {
-  if (overrides.blocksPerRow && *overrides.blocksPerRow > 1 &&
-      shape.cols > 0) {
+  if (overrides.blocksPerRow && *overrides.blocksPerRow > 1) {
+    // Forced: the other fields are chosen for a slice, in a block of its
+    // own (at least a warp); checkRowSchedule rejects what cannot split.
     std::optional<RowSchedule> schedule = chooseBlockSchedule(
         getSliceShape(shape, *overrides.blocksPerRow), target, whyNot,
         overrides);
     if (schedule) {
       schedule->blocksPerRow = *overrides.blocksPerRow;
-      schedule->rowsPerBlock = overrides.rowsPerBlock.value_or(1);
+      if (!overrides.rowsPerBlock) {
+        schedule->rowsPerBlock = 1;
+        if (!overrides.threadsPerRow)
+          schedule->threadsPerRow =
+              std::max(schedule->threadsPerRow, kMinWarpSize);
+      }
     }
     return schedule;
   }
