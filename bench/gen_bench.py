@@ -8,7 +8,7 @@ Usage: gen_bench.py OUT_DIR; prints the module names."""
 import os
 import sys
 
-H_VALUES = [4096, 8192, 5120, 16384, 65536, 4095, 7168]
+H_VALUES = [4096, 8192, 5120, 16384, 32768, 65536, 4095, 7168]
 EPS = "1.0e-05 : f32"
 
 

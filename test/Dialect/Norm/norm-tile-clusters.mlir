@@ -9,10 +9,11 @@
 // RUN: not norm-opt %s -norm-tile="max-blocks-per-row=3" 2>&1 | FileCheck %s --check-prefix=BADMAXBLOCKS
 // RUN: not norm-opt %s -norm-tile="blocks-per-row=2" 2>&1 | FileCheck %s --check-prefix=NOCLUSTERS
 
-// Rows read twice that one block cannot keep in registers are split over a
+// Rows read twice that leave a single block per SM (cached in more than half
+// the shared memory, or read twice from memory) are split over a
 // thread-block cluster where the target has clusters (max-blocks-per-row):
-// the fewest blocks whose slices fit registers or shared memory. Without
-// clusters (the default), one block per row.
+// the fewest blocks whose slices do not. Without clusters (the default), one
+// block per row.
 // H100-LABEL: func @split_rows
 // H100: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>}
 // CLUSTER-LABEL: func @split_rows
@@ -24,8 +25,8 @@
 // exchanges per row cost more than they save).
 // CLUSTER: norm.rmsnorm_quantize per_token {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>}
 // CLUSTER: norm.rmsnorm_quantize per_token {{.*}}residual{{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
-// H = 32768: two slices in registers.
-// CLUSTER: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 2>} -> tensor<?x32768xbf16>
+// H = 32768: a 64 KiB row leaves two blocks per SM; it stays whole.
+// CLUSTER: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>} -> tensor<?x32768xbf16>
 // Single-pass quantization needs no row storage: never split.
 // CLUSTER: norm.quantize per_group(128) {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>}
 // With 48 KiB of shared memory a half row does not fit: four slices in

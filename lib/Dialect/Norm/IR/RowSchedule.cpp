@@ -486,29 +486,39 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   }
   std::optional<RowSchedule> schedule =
       chooseBlockSchedule(shape, target, whyNot, overrides);
-  // A row read twice that one block cannot keep in registers is split over
-  // the fewest blocks of a cluster that keep their slices in registers or
-  // shared memory: twice the blocks per SM, whose loads overlap the others'
-  // reductions (1024 x 65536 bf16 on an H100: rmsnorm 90% -> 95% of copy,
-  // add_rmsnorm + fp8 76% -> 90% with 2 blocks; 4 or 8 did worse). Not
+  // A row read twice that leaves a single block on an SM (its cache takes
+  // more than half the shared memory, or it is read twice from memory) is
+  // split over the fewest blocks of a cluster that do not: two blocks per SM
+  // again, whose loads overlap the other's reductions. On an H100, 1024 x
+  // 65536 bf16: rmsnorm 90% -> 95% of copy, add_rmsnorm + fp8 76% -> 89%
+  // with 2 blocks (4 or 8 did worse); but 2048 x 32768, whose 64 KiB rows
+  // already leave two blocks per SM, lost up to 20 points when split. Not
   // rmsnorm + per-token quantization without a residual: its two cluster
   // exchanges per row cost more than they save on the 3 bytes an element
   // moves (60% -> 52%).
+  auto leavesOneBlockPerSM = [&](const RowSchedule &candidate,
+                                 const RowKernelShape &candidateShape) {
+    return candidate.rowStorage == RowStorage::Stream ||
+           (candidate.rowStorage == RowStorage::Shared &&
+            2 * getSharedMemoryBytes(candidate, candidateShape) >
+                target.sharedMemoryPerBlock);
+  };
   if (!schedule || overrides.blocksPerRow || target.maxBlocksPerRow <= 1 ||
       shape.cols < 0 || !shape.rereadsRow ||
       (shape.rowReductions > 1 && !shape.hasResidual) ||
-      schedule->rowStorage == RowStorage::Registers || overrides.rowStorage ||
+      !leavesOneBlockPerSM(*schedule, shape) || overrides.rowStorage ||
       overrides.threadsPerRow || overrides.rowsPerBlock)
     return schedule;
   for (int64_t blocks = 2; blocks <= target.maxBlocksPerRow; blocks *= 2) {
     std::string ignored;
-    std::optional<RowSchedule> split = chooseBlockSchedule(
-        getSliceShape(shape, blocks), target, ignored, overrides);
+    RowKernelShape slice = getSliceShape(shape, blocks);
+    std::optional<RowSchedule> split =
+        chooseBlockSchedule(slice, target, ignored, overrides);
     if (!split)
       break;
     split->blocksPerRow = blocks;
     split->rowsPerBlock = 1;
-    if (split->rowStorage != RowStorage::Stream &&
+    if (!leavesOneBlockPerSM(*split, shape) &&
         succeeded(checkRowSchedule(*split, shape, ignored)))
       return split;
   }

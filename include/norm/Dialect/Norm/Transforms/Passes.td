@@ -182,10 +182,13 @@ def NormTile : Pass<"norm-tile"> {
       register budget, else `shared` when the block's rows fit
       `shared-memory-per-block`, else `stream` (and always for a dynamic H).
     - `blocks_per_row`: 1, unless the target has thread-block clusters
-      (`max-blocks-per-row` > 1) and a row that is read twice would not stay
-      in one block's registers: then the fewest blocks (a power of two, at
-      most `max-blocks-per-row`) whose slices of the row do, with the
-      fields above chosen for a slice.
+      (`max-blocks-per-row` > 1) and a row that is read twice leaves a
+      single block per SM (cached in more than half of
+      `shared-memory-per-block`, or streamed): then the fewest blocks (a
+      power of two, at most `max-blocks-per-row`) whose slices do not, with
+      the fields above chosen for a slice. Never for rmsnorm + per-token
+      quantization without a residual (two exchanges per row cost more than
+      they save).
 
     A schedule already on an op is kept, unless an override option is
     given: then the forced fields replace the op's, and the others stay.
@@ -193,9 +196,9 @@ def NormTile : Pass<"norm-tile"> {
     `norm.rmsnorm` of `tensor<?x65536xbf16>` the schedule
     `#norm.schedule<threads_per_row = 1024, rows_per_block = 1,
     vector_width = 8, row_storage = shared>` (128 KiB of shared memory),
-    and adding `max-blocks-per-row=8` splits it over 4 blocks:
-    `#norm.schedule<threads_per_row = 512, rows_per_block = 1,
-    vector_width = 8, row_storage = registers, blocks_per_row = 4>`.
+    and adding `max-blocks-per-row=8` splits it over 2 blocks:
+    `#norm.schedule<threads_per_row = 1024, rows_per_block = 1,
+    vector_width = 8, row_storage = shared, blocks_per_row = 2>`.
   }];
   let dependentDialects = ["::mlir::norm::NormDialect"];
   let options = [
