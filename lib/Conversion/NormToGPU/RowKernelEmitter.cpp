@@ -187,9 +187,15 @@ private:
   /// Stores `value`, already of the operand's element type.
   void storeRowAsIs(int operand, const Piece &piece, Value value);
   /// The row value as the quantizer sees it: rounded to the intermediate
-  /// type, smoothed and clipped; stores the normalized output on the way
-  /// when `storeNormalized`.
-  Value quantizerInput(const Piece &piece, Value y, bool storeNormalized);
+  /// type (roundedQuantizerInput; stores the normalized output on the way
+  /// when `storeNormalized`), then smoothed and clipped (finishQuantizerInput).
+  Value quantizerInput(const Piece &piece, Value y, bool storeNormalized) {
+    return finishQuantizerInput(
+        piece, roundedQuantizerInput(piece, y, storeNormalized));
+  }
+  Value roundedQuantizerInput(const Piece &piece, Value y,
+                              bool storeNormalized);
+  Value finishQuantizerInput(const Piece &piece, Value y);
   Value reciprocalOf(Value scale);
   Value correctedQuotient(Value x, Value d, Value r, double bound);
   Value divideByScale(Value x, Value scale, double bound);
@@ -633,8 +639,8 @@ void RowKernelEmitter::storeRow(int operand, const Piece &piece, Value value) {
   storeRowAsIs(operand, piece, value);
 }
 
-Value RowKernelEmitter::quantizerInput(const Piece &piece, Value y,
-                                       bool storeNormalized) {
+Value RowKernelEmitter::roundedQuantizerInput(const Piece &piece, Value y,
+                                              bool storeNormalized) {
   bool storeY = storeNormalized && spec.normalizedOut >= 0;
   if (spec.intermediateType && !spec.intermediateType.isF32()) {
     // Round as the unfused chain stored the value, so that fusing does not
@@ -650,6 +656,10 @@ Value RowKernelEmitter::quantizerInput(const Piece &piece, Value y,
   }
   if (storeY)
     storeRow(spec.normalizedOut, piece, y);
+  return y;
+}
+
+Value RowKernelEmitter::finishQuantizerInput(const Piece &piece, Value y) {
   if (spec.smooth >= 0)
     y = arith::MulFOp::create(b, y,
                               loadPiece(spec.smooth, piece.column, piece));
@@ -899,12 +909,31 @@ void RowKernelEmitter::emitRowProgram() {
   // The quantizer's view of a piece, computed once per piece when the piece
   // is kept in registers. The first quantizer pass over the row
   // (`storeNormalized`) also writes the normalized output.
+  // A row cached in shared memory whose type holds the rounded quantizer
+  // input exactly (the intermediate type, or f32 without one) gets that
+  // value in place of the row on the first quantizer pass, so the last pass
+  // neither normalizes again nor reads gamma again (from L2: as many bytes
+  // as the row itself).
+  Type roundedType =
+      spec.intermediateType ? spec.intermediateType : b.getF32Type();
+  bool cacheRoundedInShared =
+      sharedRows && spec.normalize && spec.scheme == QuantScheme::PerToken &&
+      roundedType == spec.cachedElementType;
   auto quantized = [&](const Piece &piece, bool storeNormalized) -> Value {
     bool inRegisters = keptInRegisters(piece);
     if (inRegisters) {
       auto it = cachedQuantizerInput.find(*piece.key);
       if (it != cachedQuantizerInput.end())
         return it->second;
+    }
+    if (cacheRoundedInShared && !inRegisters) {
+      // Each thread reads back only what it wrote: no barrier.
+      if (!storeNormalized)
+        return finishQuantizerInput(piece, loadShared(piece));
+      Value rounded = roundedQuantizerInput(
+          piece, value(piece, /*firstPass=*/!readRowOnce), storeNormalized);
+      storeShared(piece, rounded);
+      return finishQuantizerInput(piece, rounded);
     }
     Value x = quantizerInput(
         piece, value(piece, /*firstPass=*/storeNormalized && !readRowOnce),

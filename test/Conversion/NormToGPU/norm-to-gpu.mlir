@@ -451,3 +451,28 @@ func.func @split_rows(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: me
   norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
   return
 }
+
+// -----
+
+// Per-token quantization of a row cached in shared memory whose type holds
+// the rounded quantizer input exactly (bf16 here, the intermediate type):
+// the amax pass writes that value over the cached row, so the codes pass
+// reads it back and never normalizes again or reads gamma again.
+// CHECK-LABEL: func.func @shared_rounded
+// CHECK: gpu.func @shared_rounded_rmsnorm_quantize(%{{[^:]*}}: !llvm.ptr<1> {{{[^}]*}}}, %[[W:[^:]*]]: !llvm.ptr<1>
+// CHECK: math.rsqrt
+// CHECK: llvm.getelementptr %[[W]]
+// CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<3>
+// CHECK: vector.reduction <maximumf>
+// CHECK-COUNT-7: llvm.getelementptr %[[W]]
+// CHECK-NOT: llvm.getelementptr %[[W]]
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<8xbf16>
+// CHECK-NOT: llvm.getelementptr %[[W]]
+// CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf8E4M3FN>
+// CHECK-NOT: llvm.getelementptr %[[W]]
+// CHECK: gpu.return
+func.func @shared_rounded(%x: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
