@@ -454,10 +454,11 @@ func.func @split_rows(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: me
 
 // -----
 
-// Per-token quantization of a row cached in shared memory whose type holds
-// the rounded quantizer input exactly (bf16 here, the intermediate type):
-// the amax pass writes that value over the cached row, so the codes pass
-// reads it back and never normalizes again or reads gamma again.
+// Per-token quantization of a whole row cached in shared memory whose type
+// holds the rounded quantizer input exactly (bf16 here, the intermediate
+// type): the amax pass writes that value over the cached row, so the codes
+// pass reads it back and never normalizes again or reads gamma again. (Not
+// for split rows, where it measured slower.)
 // CHECK-LABEL: func.func @shared_rounded
 // CHECK: gpu.func @shared_rounded_rmsnorm_quantize(%{{[^:]*}}: !llvm.ptr<1> {{{[^}]*}}}, %[[W:[^:]*]]: !llvm.ptr<1>
 // CHECK: math.rsqrt
