@@ -312,8 +312,8 @@ Status Checker::run(int64_t numTensors) {
   plan.scalars[0] = rows;
   plan.scalars[1] = cols;
   int64_t rowBlocks = (rows + spec.rowsPerBlock - 1) / spec.rowsPerBlock;
-  int64_t grid = rowBlocks > INT32_MAX ? rowBlocks
-                                       : rowBlocks * spec.blocksPerRow;
+  int64_t grid =
+      rowBlocks > INT32_MAX ? rowBlocks : rowBlocks * spec.blocksPerRow;
   if (grid > INT32_MAX)
     return Status::error(
         NORM_ERROR_TOO_LARGE,

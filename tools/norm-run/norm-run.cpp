@@ -1074,18 +1074,17 @@ int main(int argc, char **argv) {
       norm_kernel_info_t info;
       checkRuntime(norm_bundle_kernel_info(bundle, name.c_str(), &info),
                    "kernel info");
-      std::printf("%s op=%s H=%s block=%lld rows_per_block=%lld "
-                  "threads_per_row=%lld vector_width=%lld%s tensors=",
-                  name.c_str(), info.op,
-                  info.cols > 0 ? std::to_string(info.cols).c_str() : "any",
-                  (long long)info.block_size, (long long)info.rows_per_block,
-                  (long long)info.threads_per_row,
-                  (long long)info.vector_width,
-                  info.blocks_per_row > 1
-                      ? (" blocks_per_row=" +
-                         std::to_string(info.blocks_per_row))
-                            .c_str()
-                      : "");
+      std::printf(
+          "%s op=%s H=%s block=%lld rows_per_block=%lld "
+          "threads_per_row=%lld vector_width=%lld%s tensors=",
+          name.c_str(), info.op,
+          info.cols > 0 ? std::to_string(info.cols).c_str() : "any",
+          (long long)info.block_size, (long long)info.rows_per_block,
+          (long long)info.threads_per_row, (long long)info.vector_width,
+          info.blocks_per_row > 1
+              ? (" blocks_per_row=" + std::to_string(info.blocks_per_row))
+                    .c_str()
+              : "");
       for (int64_t i = 0; i < info.num_tensors; ++i) {
         const char *tensorName;
         norm_dtype_t dtype;

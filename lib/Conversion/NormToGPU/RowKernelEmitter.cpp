@@ -214,8 +214,7 @@ private:
   Value reduceCluster(Value value, Combine kind, bool lastExchange);
   /// Columns of the part of the row this block handles, as a value.
   Value sliceColsValue() {
-    return schedule.splitsRows() ? i64(schedule.getSliceCols(spec.cols))
-                                 : cols;
+    return schedule.splitsRows() ? i64(schedule.getSliceCols(spec.cols)) : cols;
   }
   /// Emits the row program (before the cluster's final barrier).
   void emitRowProgram();
@@ -435,9 +434,9 @@ Value RowKernelEmitter::loadShared(const Piece &piece) {
   Type element = spec.cachedElementType;
   int64_t alignment = vectorAlignment(piece.width, element);
   return loadIf(piece.valid, piece.width, [&]() -> Value {
-    Value loaded = LLVM::LoadOp::create(
-        b, VectorType::get({piece.width}, element), sharedAddress(piece),
-        alignment);
+    Value loaded =
+        LLVM::LoadOp::create(b, VectorType::get({piece.width}, element),
+                             sharedAddress(piece), alignment);
     if (element.isF32())
       return loaded;
     return arith::ExtFOp::create(b, f32Vector(piece.width), loaded);
@@ -572,10 +571,9 @@ Value RowKernelEmitter::forEachPiece(Combine kind,
         acc = combine(kind, acc, partial);
   } else {
     // Chunk count from the run-time H.
-    Value vectors =
-        peeled ? bodyVectors
-               : arith::DivUIOp::create(b, sliceColsValue(),
-                                        i64(schedule.vectorWidth));
+    Value vectors = peeled ? bodyVectors
+                           : arith::DivUIOp::create(b, sliceColsValue(),
+                                                    i64(schedule.vectorWidth));
     Value chunks = arith::DivUIOp::create(
         b, arith::AddIOp::create(b, vectors, i64(schedule.threadsPerRow - 1)),
         i64(schedule.threadsPerRow));
@@ -789,9 +787,10 @@ void RowKernelEmitter::emitRowProgram() {
   if (schedule.splitsRows()) {
     // Clusters are consecutive blocks along x: the block's rank in its
     // cluster is its index modulo the cluster size.
-    clusterRank = arith::RemUIOp::create(b, block64, i64(schedule.blocksPerRow));
-    sliceStart = arith::MulIOp::create(
-        b, clusterRank, i64(schedule.getSliceCols(spec.cols)));
+    clusterRank =
+        arith::RemUIOp::create(b, block64, i64(schedule.blocksPerRow));
+    sliceStart = arith::MulIOp::create(b, clusterRank,
+                                       i64(schedule.getSliceCols(spec.cols)));
     block64 = arith::DivUIOp::create(b, block64, i64(schedule.blocksPerRow));
   }
   Value logicalRow = arith::AddIOp::create(
@@ -918,10 +917,10 @@ void RowKernelEmitter::emitRowProgram() {
   // fp8 split over two blocks 89% -> 86%, so not for split rows.
   Type roundedType =
       spec.intermediateType ? spec.intermediateType : b.getF32Type();
-  bool cacheRoundedInShared =
-      sharedRows && !schedule.splitsRows() && spec.normalize &&
-      spec.scheme == QuantScheme::PerToken &&
-      roundedType == spec.cachedElementType;
+  bool cacheRoundedInShared = sharedRows && !schedule.splitsRows() &&
+                              spec.normalize &&
+                              spec.scheme == QuantScheme::PerToken &&
+                              roundedType == spec.cachedElementType;
   auto quantized = [&](const Piece &piece, bool storeNormalized) -> Value {
     bool inRegisters = keptInRegisters(piece);
     if (inRegisters) {

@@ -190,8 +190,8 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t vectorWidth, RowStorage rowStorage,
                                    int64_t blocksPerRow) {
   std::string whyNot;
-  if (failed(checkFields(threadsPerRow, rowsPerBlock, vectorWidth,
-                         blocksPerRow, whyNot)))
+  if (failed(checkFields(threadsPerRow, rowsPerBlock, vectorWidth, blocksPerRow,
+                         whyNot)))
     return emitError() << whyNot;
   return success();
 }
@@ -207,8 +207,9 @@ LogicalResult mlir::norm::checkRowSchedule(const RowSchedule &schedule,
     std::string split =
         "blocks_per_row = " + std::to_string(schedule.blocksPerRow);
     if (schedule.rowsPerBlock != 1) {
-      whyNot = split + " needs rows_per_block = 1 (a block works on one "
-                       "slice of one row), but it is " +
+      whyNot = split +
+               " needs rows_per_block = 1 (a block works on one "
+               "slice of one row), but it is " +
                std::to_string(schedule.rowsPerBlock);
       return failure();
     }
@@ -290,10 +291,9 @@ LogicalResult mlir::norm::checkRowSchedule(const RowSchedule &schedule,
   return success();
 }
 
-LogicalResult mlir::norm::checkRowScheduleForTarget(const RowSchedule &schedule,
-                                                    const RowKernelShape &shape,
-                                                    const RowScheduleTarget &target,
-                                                    std::string &whyNot) {
+LogicalResult mlir::norm::checkRowScheduleForTarget(
+    const RowSchedule &schedule, const RowKernelShape &shape,
+    const RowScheduleTarget &target, std::string &whyNot) {
   int64_t warpSize = target.warpSize;
   if (schedule.blocksPerRow > target.maxBlocksPerRow) {
     whyNot = "blocks_per_row = " + std::to_string(schedule.blocksPerRow) +
@@ -470,9 +470,9 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   if (overrides.blocksPerRow && *overrides.blocksPerRow > 1) {
     // Forced: the other fields are chosen for a slice, in a block of its
     // own (at least a warp); checkRowSchedule rejects what cannot split.
-    std::optional<RowSchedule> schedule = chooseBlockSchedule(
-        getSliceShape(shape, *overrides.blocksPerRow), target, whyNot,
-        overrides);
+    std::optional<RowSchedule> schedule =
+        chooseBlockSchedule(getSliceShape(shape, *overrides.blocksPerRow),
+                            target, whyNot, overrides);
     if (schedule) {
       schedule->blocksPerRow = *overrides.blocksPerRow;
       if (!overrides.rowsPerBlock) {

@@ -108,8 +108,7 @@ struct RowScheduleTarget {
 
 /// Fields forced by the user; the others are chosen around them.
 struct RowScheduleOverrides {
-  std::optional<int64_t> threadsPerRow, rowsPerBlock, vectorWidth,
-      blocksPerRow;
+  std::optional<int64_t> threadsPerRow, rowsPerBlock, vectorWidth, blocksPerRow;
   std::optional<RowStorage> rowStorage;
 };
 
