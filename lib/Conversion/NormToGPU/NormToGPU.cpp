@@ -403,24 +403,21 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   // Vectors are sized by the row operands; a wider per-column operand (f32
   // smooth scales next to f16 rows) is read as several 16-byte pieces.
   RowKernelShape shape = getRowKernelShape(op);
+  RowScheduleTarget target;
+  target.warpSize = warpSize;
+  target.maxRegisterElements = maxRegisterElements;
+  target.sharedMemoryPerBlock = sharedMemoryPerBlock;
+  target.maxBlocksPerRow = maxBlocksPerRow;
   std::string whyNot;
   std::optional<RowSchedule> schedule;
   if (auto attr = op->getAttrOfType<ScheduleAttr>("schedule")) {
     // The op verifier checked it against the op; only the target is left.
     schedule = RowSchedule::fromAttr(attr);
   } else {
-    RowScheduleTarget target;
-    target.warpSize = warpSize;
-    target.maxRegisterElements = maxRegisterElements;
-    target.sharedMemoryPerBlock = sharedMemoryPerBlock;
-    target.maxBlocksPerRow = maxBlocksPerRow;
     schedule = chooseRowSchedule(shape, target, whyNot);
     if (!schedule)
       return op->emitOpError("cannot lower to GPU: ") << whyNot;
   }
-  RowScheduleTarget target;
-  target.warpSize = warpSize;
-  target.maxBlocksPerRow = maxBlocksPerRow;
   if (failed(checkRowScheduleForTarget(*schedule, shape, target, whyNot)))
     return op->emitOpError("cannot lower to GPU: ") << whyNot;
   int64_t sharedMemoryBytes = getSharedMemoryBytes(*schedule, shape);

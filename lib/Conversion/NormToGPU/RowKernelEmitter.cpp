@@ -149,6 +149,10 @@ private:
     return type;
   }
   Value pointer(int operand) { return func.getArgument(operand); }
+  /// The address (!llvm.ptr<3>) of the kernel module's shared-memory array
+  /// `name`, created on first use; every block has its own instance.
+  Value sharedArray(StringRef name, Type type, LLVM::Linkage linkage,
+                    int64_t alignment);
   Value stride(int operand) { return strides.lookup(operand); }
   /// Alignment of `piece`'s accesses to `operand`.
   int64_t alignmentOf(int operand, const Piece &piece);
@@ -265,6 +269,19 @@ int64_t RowKernelEmitter::alignmentOf(int operand, const Piece &piece) {
                      ? piece.alignedRows
                      : piece.alignedColumns;
   return vectorAlignment(aligned ? piece.width : 1, element);
+}
+
+Value RowKernelEmitter::sharedArray(StringRef name, Type type,
+                                    LLVM::Linkage linkage, int64_t alignment) {
+  auto module = func->getParentOfType<gpu::GPUModuleOp>();
+  if (!module.lookupSymbol(name)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    LLVM::GlobalOp::create(b, type, /*isConstant=*/false, linkage, name,
+                           Attribute(), alignment, /*addrSpace=*/3);
+  }
+  return LLVM::AddressOfOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), 3), name);
 }
 
 Value RowKernelEmitter::address(int operand, Value elementOffset) {
@@ -479,25 +496,14 @@ Value RowKernelEmitter::reduceRow(Value value, Combine kind,
 
 Value RowKernelEmitter::reduceCluster(Value value, Combine kind,
                                       bool lastExchange) {
-  // One f32 slot per exchange, in a shared-memory array of the kernel
-  // module (each block has its own instance).
-  MLIRContext *ctx = b.getContext();
-  auto sharedPtr = LLVM::LLVMPointerType::get(ctx, 3);
-  auto clusterPtr = LLVM::LLVMPointerType::get(ctx, 7);
-  auto module = func->getParentOfType<gpu::GPUModuleOp>();
-  StringRef name = "norm_cluster_partials";
+  // One f32 slot per exchange.
   auto slotsType = LLVM::LLVMArrayType::get(b.getF32Type(), 2);
-  if (!module.lookupSymbol(name)) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    LLVM::GlobalOp::create(b, slotsType, /*isConstant=*/false,
-                           LLVM::Linkage::Internal, name, Attribute(),
-                           /*alignment=*/4, /*addrSpace=*/3);
-  }
+  Value slots = sharedArray("norm_cluster_partials", slotsType,
+                            LLVM::Linkage::Internal, /*alignment=*/4);
   assert(clusterExchanges < 2 && "a kernel exchanges at most twice");
-  Value slots = LLVM::AddressOfOp::create(b, sharedPtr, name);
+  auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
   Value slot = LLVM::GEPOp::create(
-      b, sharedPtr, slotsType, slots,
+      b, slots.getType(), slotsType, slots,
       ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(clusterExchanges++)});
   Value isFirst =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, threadIndex, i64(0));
@@ -826,18 +832,9 @@ void RowKernelEmitter::emitRowProgram() {
     // static shared variable. gpu.dynamic_shared_memory lowers to an
     // internal one that LLVM may demote into the kernel, where ptxas may lay
     // static buffers (the reductions', the cluster's) over the row.
-    auto module = func->getParentOfType<gpu::GPUModuleOp>();
-    StringRef name = "norm_dynamic_shared_memory";
-    if (!module.lookupSymbol(name)) {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(module.getBody());
-      LLVM::GlobalOp::create(b, LLVM::LLVMArrayType::get(b.getI8Type(), 0),
-                             /*isConstant=*/false, LLVM::Linkage::External,
-                             name, Attribute(), /*alignment=*/16,
-                             /*addrSpace=*/3);
-    }
-    sharedRows = LLVM::AddressOfOp::create(
-        b, LLVM::LLVMPointerType::get(b.getContext(), 3), name);
+    sharedRows = sharedArray("norm_dynamic_shared_memory",
+                             LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+                             LLVM::Linkage::External, /*alignment=*/16);
   }
   // The first pass over the row; cached pieces are reused by later passes.
   // Pieces kept in registers: every chunk of a cached row, and the edge.
@@ -905,9 +902,6 @@ void RowKernelEmitter::emitRowProgram() {
     return;
   }
 
-  // The quantizer's view of a piece, computed once per piece when the piece
-  // is kept in registers. The first quantizer pass over the row
-  // (`storeNormalized`) also writes the normalized output.
   // A whole row cached in shared memory whose type holds the rounded
   // quantizer input exactly (the intermediate type, or f32 without one) gets
   // that value in place of the row on the first quantizer pass, so the last
@@ -921,6 +915,9 @@ void RowKernelEmitter::emitRowProgram() {
                               spec.normalize &&
                               spec.scheme == QuantScheme::PerToken &&
                               roundedType == spec.cachedElementType;
+  // The quantizer's view of a piece, computed once per piece when the piece
+  // is kept in registers. The first quantizer pass over the row
+  // (`storeNormalized`) also writes the normalized output.
   auto quantized = [&](const Piece &piece, bool storeNormalized) -> Value {
     bool inRegisters = keptInRegisters(piece);
     if (inRegisters) {
