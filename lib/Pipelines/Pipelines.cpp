@@ -183,7 +183,8 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
           .str();
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{{5}},canonicalize,cse,"
-      "gpu.module(norm-lower-fp8-conversions{{nvvm-paired={1}}),canonicalize,"
+      "gpu.module(norm-lower-quantizer-conversions{{nvvm-paired={1} "
+      "nvvm-int8=true}),canonicalize,"
       "convert-scf-to-cf,convert-func-to-llvm,expand-strided-metadata,"
       "{2}lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
       "canonicalize,cse,"
@@ -270,7 +271,7 @@ mlir::norm::buildNormToROCDLPipeline(OpPassManager &pm,
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{{1}},canonicalize,cse,"
       "gpu.module(convert-arith-to-amdgpu{{chipset={2} "
-      "saturate-fp8-truncf=true},norm-lower-fp8-conversions,"
+      "saturate-fp8-truncf=true},norm-lower-quantizer-conversions,"
       "convert-vector-to-llvm),canonicalize,"
       "convert-scf-to-cf,convert-func-to-llvm,expand-strided-metadata,"
       "{3}lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"

@@ -67,25 +67,43 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
   ];
 }
 
-def NormLowerFP8Conversions : Pass<"norm-lower-fp8-conversions"> {
-  let summary = "Lower f32 -> fp8 `arith.truncf` to hardware or emulation";
+def NormLowerQuantizerConversions
+    : Pass<"norm-lower-quantizer-conversions"> {
+  let summary = "Lower the quantizers' f32 -> fp8 / int8 conversions to "
+                "hardware or emulation";
   let description = [{
     Rewrites `arith.truncf` from f32 to f8E4M3FN, f8E5M2, f8E4M3FNUZ or
     f8E5M2FNUZ. With `nvvm-paired=true` (sm_89 and later), f8E4M3FN and
     f8E5M2 pairs become `nvvm.convert.f32x2.to.f8x2` with round-to-nearest-
-    even and `satfinite` (`cvt.rn.satfinite.e4m3x2.f32`). Every remaining one
+    even and `satfinite` (`cvt.rn.satfinite.e4m3x2.f32`); a NaN-propagating
+    clamp to the format's largest finite value right before one is dropped,
+    since `satfinite` saturates the same way and keeps NaN. Every remaining one
     is expanded into integer arithmetic that rounds to nearest even and
     saturates to the largest finite value (NaN stays NaN), the fallback for
-    targets without fp8 instructions. Run it after target-specific patterns
-    (e.g. `convert-arith-to-amdgpu`) and before `convert-gpu-to-*`.
+    targets without fp8 instructions.
+
+    With `nvvm-int8=true`, the int8 quantizer's conversion as `norm-to-gpu`
+    emits it,
+    `arith.fptosi(select(isnan(c), 0, c))` to i8 with
+    `c = minimumf(maximumf(roundeven(y), -128), 127)`,
+    becomes one `llvm.nvvm.f2i.rn` per element (`cvt.rni.s32.f32`, which
+    rounds to nearest even, saturates and turns NaN into 0) and an integer
+    clamp: the same codes in 3 instructions instead of 6. Other
+    `arith.fptosi` ops are left alone.
+
+    Run it after target-specific patterns (e.g. `convert-arith-to-amdgpu`)
+    and before `convert-gpu-to-*`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
-    "::mlir::NVVM::NVVMDialect", "::mlir::vector::VectorDialect"
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::vector::VectorDialect"
   ];
   let options = [
     Option<"nvvmPaired", "nvvm-paired", "bool", /*default=*/"false",
-           "Use the paired NVVM f32x2 -> f8x2 conversion (sm_89+)">
+           "Use the paired NVVM f32x2 -> f8x2 conversion (sm_89+)">,
+    Option<"nvvmInt8", "nvvm-int8", "bool", /*default=*/"false",
+           "Convert the int8 quantizer's codes with cvt.rni.s32.f32">
   ];
 }
 

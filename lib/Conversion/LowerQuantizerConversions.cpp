@@ -1,4 +1,4 @@
-//===- LowerFP8Conversions.cpp - f32 -> fp8 truncf lowering -----*- C++ -*-===//
+//===- LowerQuantizerConversions.cpp - f32 -> fp8/int8 codes ---*- C++ -*-===//
 //
 // Part of norm-mlir. See README.md for license information.
 //
@@ -7,11 +7,12 @@
 #include "norm/Conversion/Passes.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
 namespace norm {
-#define GEN_PASS_DEF_NORMLOWERFP8CONVERSIONS
+#define GEN_PASS_DEF_NORMLOWERQUANTIZERCONVERSIONS
 #include "norm/Conversion/Passes.h.inc"
 } // namespace norm
 } // namespace mlir
@@ -120,6 +121,27 @@ static Value emulate(ImplicitLocOpBuilder &b, Value x, const FP8Format &f) {
   return arith::TruncIOp::create(b, i8Type, code);
 }
 
+/// Whether `v` is a constant f32 (or splat of one) equal to `expected`.
+static bool isConstantEqualTo(Value v, double expected) {
+  APFloat value(APFloat::Bogus());
+  return matchPattern(v, m_ConstantFloat(&value)) &&
+         value.convertToDouble() == expected;
+}
+
+/// y for y clamped to [-maxFinite, maxFinite] with NaN-propagating
+/// maximumf / minimumf (the quantizer's saturation), else `x` itself.
+/// satfinite conversions saturate the same way and keep NaN, so the clamp is
+/// two instructions per element for nothing.
+static Value stripSaturation(Value x, double maxFinite) {
+  auto upper = x.getDefiningOp<arith::MinimumFOp>();
+  if (!upper || !isConstantEqualTo(upper.getRhs(), maxFinite))
+    return x;
+  auto lower = upper.getLhs().getDefiningOp<arith::MaximumFOp>();
+  if (!lower || !isConstantEqualTo(lower.getRhs(), -maxFinite))
+    return x;
+  return lower.getLhs();
+}
+
 /// Pairs of f32 through the sm_89+ conversion `cvt.rn.satfinite.e4m3x2.f32`
 /// (or e5m2x2). Its first operand lands in the high byte.
 static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
@@ -153,27 +175,93 @@ static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
   return result;
 }
 
+/// The y of the int8 quantizer's conversion as norm-to-gpu emits it,
+/// fptosi(select(isnan(c), 0, c)) with c = clamp(roundeven(y), -128, 127),
+/// or null.
+static Value matchSaturatingRoundToInt8(arith::FPToSIOp op) {
+  if (!getElementTypeOrSelf(op.getType()).isSignlessInteger(8) ||
+      !getElementTypeOrSelf(op.getIn().getType()).isF32())
+    return nullptr;
+  auto select = op.getIn().getDefiningOp<arith::SelectOp>();
+  if (!select || !matchPattern(select.getTrueValue(), m_AnyZeroFloat()))
+    return nullptr;
+  Value clamped = select.getFalseValue();
+  auto isNaN = select.getCondition().getDefiningOp<arith::CmpFOp>();
+  if (!isNaN || isNaN.getPredicate() != arith::CmpFPredicate::UNO ||
+      isNaN.getLhs() != clamped || isNaN.getRhs() != clamped)
+    return nullptr;
+  auto upper = clamped.getDefiningOp<arith::MinimumFOp>();
+  if (!upper || !isConstantEqualTo(upper.getRhs(), 127.0))
+    return nullptr;
+  auto lower = upper.getLhs().getDefiningOp<arith::MaximumFOp>();
+  if (!lower || !isConstantEqualTo(lower.getRhs(), -128.0))
+    return nullptr;
+  auto round = lower.getLhs().getDefiningOp<math::RoundEvenOp>();
+  return round ? round.getOperand() : nullptr;
+}
+
+/// Codes of y rounded to nearest even, saturated to [-128, 127], NaN to 0:
+/// cvt.rni.s32.f32 does the first three, one integer clamp the rest.
+static Value convertInt8NVVM(ImplicitLocOpBuilder &b, Value y) {
+  auto convert = [&](Value element) -> Value {
+    Value code = LLVM::CallIntrinsicOp::create(
+                     b, b.getI32Type(), b.getStringAttr("llvm.nvvm.f2i.rn"),
+                     ValueRange{element})
+                     .getResult(0);
+    code = arith::MaxSIOp::create(b, code, constant(b, b.getI32Type(), -128));
+    code = arith::MinSIOp::create(b, code, constant(b, b.getI32Type(), 127));
+    return arith::TruncIOp::create(b, b.getI8Type(), code);
+  };
+  auto vector = dyn_cast<VectorType>(y.getType());
+  if (!vector)
+    return convert(y);
+  int64_t n = vector.getNumElements();
+  Value result = constant(b, VectorType::get({n}, b.getI8Type()), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    Value code = convert(vector::ExtractOp::create(b, y, ArrayRef<int64_t>{i}));
+    result = vector::InsertOp::create(b, code, result, ArrayRef<int64_t>{i});
+  }
+  return result;
+}
+
 namespace {
-struct NormLowerFP8ConversionsPass
-    : public mlir::norm::impl::NormLowerFP8ConversionsBase<
-          NormLowerFP8ConversionsPass> {
-  using NormLowerFP8ConversionsBase::NormLowerFP8ConversionsBase;
+struct NormLowerQuantizerConversionsPass
+    : public mlir::norm::impl::NormLowerQuantizerConversionsBase<
+          NormLowerQuantizerConversionsPass> {
+  using NormLowerQuantizerConversionsBase::NormLowerQuantizerConversionsBase;
 
   void runOnOperation() override {
     SmallVector<arith::TruncFOp> truncs;
-    getOperation()->walk([&](arith::TruncFOp op) {
-      if (getElementTypeOrSelf(op.getIn().getType()).isF32() &&
-          getFormat(getElementTypeOrSelf(op.getType())))
-        truncs.push_back(op);
+    SmallVector<arith::FPToSIOp> int8Conversions;
+    getOperation()->walk([&](Operation *op) {
+      if (auto trunc = dyn_cast<arith::TruncFOp>(op)) {
+        if (getElementTypeOrSelf(trunc.getIn().getType()).isF32() &&
+            getFormat(getElementTypeOrSelf(trunc.getType())))
+          truncs.push_back(trunc);
+      } else if (auto convert = dyn_cast<arith::FPToSIOp>(op)) {
+        if (nvvmInt8 && matchSaturatingRoundToInt8(convert))
+          int8Conversions.push_back(convert);
+      }
     });
     for (arith::TruncFOp op : truncs) {
       ImplicitLocOpBuilder b(op.getLoc(), op);
       Type fp8 = getElementTypeOrSelf(op.getType());
       bool paired = nvvmPaired && isa<Float8E4M3FNType, Float8E5M2Type>(fp8);
-      Value bits = paired ? convertPairsNVVM(b, op.getIn(), fp8)
-                          : emulate(b, op.getIn(), *getFormat(fp8));
+      Value bits =
+          paired
+              ? convertPairsNVVM(
+                    b, stripSaturation(op.getIn(), getFormat(fp8)->maxFinite),
+                    fp8)
+              : emulate(b, op.getIn(), *getFormat(fp8));
       op.replaceAllUsesWith(
           arith::BitcastOp::create(b, op.getType(), bits).getResult());
+      op.erase();
+    }
+    // The select, clamp and roundeven they leave behind die in the next
+    // canonicalization.
+    for (arith::FPToSIOp op : int8Conversions) {
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      op.replaceAllUsesWith(convertInt8NVVM(b, matchSaturatingRoundToInt8(op)));
       op.erase();
     }
   }
