@@ -188,8 +188,8 @@ static LogicalResult checkAddressable(Operation *op, StringRef name,
 static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
                                   gpu::GPUModuleOp kernels, StringRef name,
                                   const RowKernelSpec &spec,
-                                  const RowSchedule &schedule,
-                                  int64_t warpSize) {
+                                  const RowSchedule &schedule, int64_t warpSize,
+                                  bool blockAloneOnSM) {
   MLIRContext *ctx = moduleBuilder.getContext();
   auto ptrType = LLVM::LLVMPointerType::get(ctx, 1);
   auto i64Type = IntegerType::get(ctx, 64);
@@ -217,7 +217,7 @@ static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
         i, LLVM::LLVMDialect::getAlignAttrName(),
         moduleBuilder.getI64IntegerAttr(spec.operands[i].alignment));
 
-  emitRowKernelBody(func, spec, schedule, warpSize);
+  emitRowKernelBody(func, spec, schedule, warpSize, blockAloneOnSM);
   OpBuilder bodyBuilder = OpBuilder::atBlockEnd(&func.getBody().back());
   gpu::ReturnOp::create(bodyBuilder, func.getLoc());
   return func;
@@ -430,8 +430,12 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
       operand.alignment = 4;
 
   OpBuilder moduleBuilder(kernels);
+  // A row cache in more than half the shared memory leaves its block alone
+  // on the SM.
+  bool blockAloneOnSM = schedule->rowStorage == RowStorage::Shared &&
+                        2 * sharedMemoryBytes > sharedMemoryPerBlock;
   gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,
-                                      *schedule, warpSize);
+                                      *schedule, warpSize, blockAloneOnSM);
   manifest.push_back(NamedAttribute(
       kernel.getNameAttr(),
       describeKernel(op->getContext(), spec, *schedule, sharedMemoryBytes)));

@@ -93,8 +93,11 @@ inline bool peelsRows(const RowKernelSpec &spec, const RowSchedule &schedule) {
 
 /// Emits the body of `func`, whose arguments follow the kernel ABI of
 /// `norm-to-gpu` for `spec` (pointers, rows, cols, strides).
+/// `blockAloneOnSM`: the target fits no second block of this kernel on an SM
+/// (its row cache takes more than half the shared memory).
 void emitRowKernelBody(gpu::GPUFuncOp func, const RowKernelSpec &spec,
-                       const RowSchedule &schedule, int64_t warpSize);
+                       const RowSchedule &schedule, int64_t warpSize,
+                       bool blockAloneOnSM);
 
 } // namespace norm
 } // namespace mlir
