@@ -203,13 +203,15 @@ static Value matchSaturatingRoundToInt8(arith::FPToSIOp op) {
 /// Codes of y rounded to nearest even, saturated to [-128, 127], NaN to 0:
 /// cvt.rni.s32.f32 does the first three, one integer clamp the rest.
 static Value convertInt8NVVM(ImplicitLocOpBuilder &b, Value y) {
+  Value lowest = constant(b, b.getI32Type(), -128);
+  Value highest = constant(b, b.getI32Type(), 127);
   auto convert = [&](Value element) -> Value {
     Value code = LLVM::CallIntrinsicOp::create(
                      b, b.getI32Type(), b.getStringAttr("llvm.nvvm.f2i.rn"),
                      ValueRange{element})
                      .getResult(0);
-    code = arith::MaxSIOp::create(b, code, constant(b, b.getI32Type(), -128));
-    code = arith::MinSIOp::create(b, code, constant(b, b.getI32Type(), 127));
+    code = arith::MaxSIOp::create(b, code, lowest);
+    code = arith::MinSIOp::create(b, code, highest);
     return arith::TruncIOp::create(b, b.getI8Type(), code);
   };
   auto vector = dyn_cast<VectorType>(y.getType());
@@ -232,15 +234,18 @@ struct NormLowerQuantizerConversionsPass
 
   void runOnOperation() override {
     SmallVector<arith::TruncFOp> truncs;
-    SmallVector<arith::FPToSIOp> int8Conversions;
+    // Each int8 conversion with the y it converts.
+    SmallVector<std::pair<arith::FPToSIOp, Value>> int8Conversions;
     getOperation()->walk([&](Operation *op) {
       if (auto trunc = dyn_cast<arith::TruncFOp>(op)) {
         if (getElementTypeOrSelf(trunc.getIn().getType()).isF32() &&
             getFormat(getElementTypeOrSelf(trunc.getType())))
           truncs.push_back(trunc);
       } else if (auto convert = dyn_cast<arith::FPToSIOp>(op)) {
-        if (nvvmInt8 && matchSaturatingRoundToInt8(convert))
-          int8Conversions.push_back(convert);
+        if (!nvvmInt8)
+          return;
+        if (Value y = matchSaturatingRoundToInt8(convert))
+          int8Conversions.emplace_back(convert, y);
       }
     });
     for (arith::TruncFOp op : truncs) {
@@ -259,9 +264,9 @@ struct NormLowerQuantizerConversionsPass
     }
     // The select, clamp and roundeven they leave behind die in the next
     // canonicalization.
-    for (arith::FPToSIOp op : int8Conversions) {
+    for (auto [op, y] : int8Conversions) {
       ImplicitLocOpBuilder b(op.getLoc(), op);
-      op.replaceAllUsesWith(convertInt8NVVM(b, matchSaturatingRoundToInt8(op)));
+      op.replaceAllUsesWith(convertInt8NVVM(b, y));
       op.erase();
     }
   }

@@ -430,12 +430,9 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
       operand.alignment = 4;
 
   OpBuilder moduleBuilder(kernels);
-  // A row cache in more than half the shared memory leaves its block alone
-  // on the SM.
-  bool blockAloneOnSM = schedule->rowStorage == RowStorage::Shared &&
-                        2 * sharedMemoryBytes > sharedMemoryPerBlock;
-  gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,
-                                      *schedule, warpSize, blockAloneOnSM);
+  gpu::GPUFuncOp kernel =
+      buildKernel(moduleBuilder, kernels, kernelName, spec, *schedule, warpSize,
+                  sharedRowCacheFillsSM(*schedule, shape, target));
   manifest.push_back(NamedAttribute(
       kernel.getNameAttr(),
       describeKernel(op->getContext(), spec, *schedule, sharedMemoryBytes)));

@@ -749,7 +749,8 @@ Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
   auto bitsType = VectorType::get({width}, b.getI8Type());
   if (qType.isSignlessInteger(8)) {
     // Round to nearest even, saturate to [-128, 127], NaN to 0: fptosi of an
-    // out-of-range or NaN value would be poison.
+    // out-of-range or NaN value would be poison. norm-lower-quantizer-
+    // conversions recognizes this exact sequence (one cvt on NVIDIA).
     y = math::RoundEvenOp::create(b, y);
     y = arith::MaximumFOp::create(b, y, splat(f32(-128.0), width));
     y = arith::MinimumFOp::create(b, y, splat(f32(127.0), width));
@@ -760,7 +761,8 @@ Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
     return arith::FPToSIOp::create(b, bitsType, y);
   }
   // Saturate first (NaN propagates), so that every lowering of truncf,
-  // hardware satfinite or emulated, gives the same codes.
+  // hardware satfinite or emulated, gives the same codes
+  // (norm-lower-quantizer-conversions drops this clamp before satfinite).
   y = arith::MaximumFOp::create(b, y, splat(f32(-spec.qmax), width));
   y = arith::MinimumFOp::create(b, y, splat(f32(spec.qmax), width));
   Value q = arith::TruncFOp::create(b, VectorType::get({width}, qType), y);

@@ -464,6 +464,14 @@ static RowKernelShape getSliceShape(const RowKernelShape &shape,
   return slice;
 }
 
+bool mlir::norm::sharedRowCacheFillsSM(const RowSchedule &schedule,
+                                       const RowKernelShape &shape,
+                                       const RowScheduleTarget &target) {
+  return schedule.rowStorage == RowStorage::Shared &&
+         2 * getSharedMemoryBytes(schedule, shape) >
+             target.sharedMemoryPerBlock;
+}
+
 std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
     const RowKernelShape &shape, const RowScheduleTarget &target,
     std::string &whyNot, const RowScheduleOverrides &overrides) {
@@ -499,9 +507,7 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   auto leavesOneBlockPerSM = [&](const RowSchedule &candidate,
                                  const RowKernelShape &candidateShape) {
     return candidate.rowStorage == RowStorage::Stream ||
-           (candidate.rowStorage == RowStorage::Shared &&
-            2 * getSharedMemoryBytes(candidate, candidateShape) >
-                target.sharedMemoryPerBlock);
+           sharedRowCacheFillsSM(candidate, candidateShape, target);
   };
   if (!schedule || overrides.blocksPerRow || target.maxBlocksPerRow <= 1 ||
       shape.cols < 0 || !shape.rereadsRow ||

@@ -146,6 +146,12 @@ constexpr int64_t kMaxBlocksPerRow = 8;
 int64_t getSharedMemoryBytes(const RowSchedule &schedule,
                              const RowKernelShape &shape);
 
+/// Whether the row cache in shared memory takes more than half of what a
+/// block may use on `target`, so that no second block fits on an SM.
+bool sharedRowCacheFillsSM(const RowSchedule &schedule,
+                           const RowKernelShape &shape,
+                           const RowScheduleTarget &target);
+
 /// Checks the `schedule` attribute of a norm op, if any, against the op.
 LogicalResult verifyOpSchedule(Operation *op, ScheduleAttr schedule);
 
