@@ -158,6 +158,24 @@ static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
   }
   int64_t n = vector.getNumElements();
   auto resultType = VectorType::get({n}, b.getI8Type());
+  if (n % 2 == 0) {
+    // Whole pairs as i16 lanes: LLVM packs those into registers directly,
+    // where it shuffles single bytes.
+    auto pairsType = VectorType::get({n / 2}, b.getI16Type());
+    Value pairs = constant(b, pairsType, 0);
+    for (int64_t i = 0; i < n; i += 2) {
+      Value lo = vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i});
+      Value hi = vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i + 1});
+      Value pair = vector::ExtractOp::create(
+          b,
+          vector::BitCastOp::create(b, VectorType::get({1}, b.getI16Type()),
+                                    convertPair(lo, hi)),
+          ArrayRef<int64_t>{0});
+      pairs =
+          vector::InsertOp::create(b, pair, pairs, ArrayRef<int64_t>{i / 2});
+    }
+    return vector::BitCastOp::create(b, resultType, pairs);
+  }
   Value result = constant(b, resultType, 0);
   Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
   for (int64_t i = 0; i < n; i += 2) {
@@ -175,34 +193,122 @@ static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
   return result;
 }
 
-/// The y of the int8 quantizer's conversion as norm-to-gpu emits it,
-/// fptosi(select(isnan(c), 0, c)) with c = clamp(roundeven(y), -128, 127),
-/// or null.
-static Value matchSaturatingRoundToInt8(arith::FPToSIOp op) {
+/// x (f32, a vector of even width) rounded to f16 / bf16 `half` in pairs
+/// (cvt.rn.f16x2.f32 / cvt.rn.bf16x2.f32, sm_80+). LLVM pairs such
+/// conversions itself only when no element of the result is read on its
+/// own: a rounded row that is extended again (the quantizer's input) costs
+/// one conversion per element otherwise.
+static Value convertHalfPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type half) {
+  int64_t n = cast<VectorType>(x.getType()).getNumElements();
+  auto pairType = VectorType::get({2}, half);
+  Value result;
+  for (int64_t i = 0; i < n; i += 2) {
+    Value lo = vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i});
+    Value hi = vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i + 1});
+    Value pair = half.isBF16()
+                     ? Value(NVVM::ConvertF32x2ToBF16x2Op::create(
+                           b, pairType, hi, lo, /*random_bits=*/Value(),
+                           NVVM::FPRoundingMode::RN, NVVM::SaturationMode::NONE,
+                           /*relu=*/false))
+                     : Value(NVVM::ConvertF32x2ToF16x2Op::create(
+                           b, pairType, hi, lo, /*random_bits=*/Value(),
+                           NVVM::FPRoundingMode::RN, NVVM::SaturationMode::NONE,
+                           /*relu=*/false));
+    if (!result) {
+      result = pair;
+      continue;
+    }
+    // Appended: lanes [0, i) of `result`, then the pair.
+    result = vector::ShuffleOp::create(
+        b, result, pair, llvm::to_vector(llvm::seq<int64_t>(0, i + 2)));
+  }
+  return result;
+}
+
+/// Whether `value` is a product of two values of type `half` extended.
+static bool isNarrowMultiply(Value value, Type half) {
+  auto mul = value.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  return llvm::all_of(mul->getOperands(), [&](Value operand) {
+    auto ext = operand.getDefiningOp<arith::ExtFOp>();
+    return ext && ext.getIn().getType() == half;
+  });
+}
+
+/// Whether `op` rounds such a product or a factor of one. LLVM turns the
+/// rounded product into one f16 / bf16 multiply (the same value) unless a
+/// rounding is opaque to it.
+static bool roundsNarrowMultiply(arith::TruncFOp op) {
+  if (isNarrowMultiply(op.getIn(), op.getType()))
+    return true;
+  for (Operation *user : op->getUsers())
+    if (auto ext = dyn_cast<arith::ExtFOp>(user))
+      for (Operation *extUser : ext->getUsers())
+        if (extUser->getNumResults() == 1 &&
+            isNarrowMultiply(extUser->getResult(0), op.getType()))
+          return true;
+  return false;
+}
+
+/// Whether `op` rounds an f32 vector of even width to f16 or bf16 and is
+/// worth pairing (see convertHalfPairsNVVM). A rounded value that is also
+/// stored is paired by LLVM for the store; pairing it here too only makes
+/// ptxas keep both forms longer (on sm_90a, add_rmsnorm + fp8 at H = 65536
+/// took 36 registers instead of 32, which halves its blocks per SM).
+static bool isHalfPairsTrunc(arith::TruncFOp op) {
+  auto in = dyn_cast<VectorType>(op.getIn().getType());
+  auto out = dyn_cast<VectorType>(op.getType());
+  return in && out && in.getElementType().isF32() &&
+         (out.getElementType().isF16() || out.getElementType().isBF16()) &&
+         in.getNumElements() % 2 == 0 && !op.getRoundingmodeAttr() &&
+         !roundsNarrowMultiply(op) &&
+         llvm::none_of(op->getUsers(), [](Operation *user) {
+           return isa<LLVM::StoreOp>(user);
+         });
+}
+
+/// The int8 quantizer's conversion as norm-to-gpu emits it.
+struct Int8Conversion {
+  /// The value rounded.
+  Value y;
+  /// Whether it clamps to [-128, 127] (else y is known to round within).
+  bool clamped;
+};
+
+/// fptosi(select(isnan(c), 0, c)) with c = clamp(roundeven(y), -128, 127)
+/// or c = roundeven(y), or nothing.
+static std::optional<Int8Conversion>
+matchSaturatingRoundToInt8(arith::FPToSIOp op) {
   if (!getElementTypeOrSelf(op.getType()).isSignlessInteger(8) ||
       !getElementTypeOrSelf(op.getIn().getType()).isF32())
-    return nullptr;
+    return std::nullopt;
   auto select = op.getIn().getDefiningOp<arith::SelectOp>();
   if (!select || !matchPattern(select.getTrueValue(), m_AnyZeroFloat()))
-    return nullptr;
-  Value clamped = select.getFalseValue();
+    return std::nullopt;
+  Value c = select.getFalseValue();
   auto isNaN = select.getCondition().getDefiningOp<arith::CmpFOp>();
   if (!isNaN || isNaN.getPredicate() != arith::CmpFPredicate::UNO ||
-      isNaN.getLhs() != clamped || isNaN.getRhs() != clamped)
-    return nullptr;
-  auto upper = clamped.getDefiningOp<arith::MinimumFOp>();
+      isNaN.getLhs() != c || isNaN.getRhs() != c)
+    return std::nullopt;
+  if (auto round = c.getDefiningOp<math::RoundEvenOp>())
+    return Int8Conversion{round.getOperand(), /*clamped=*/false};
+  auto upper = c.getDefiningOp<arith::MinimumFOp>();
   if (!upper || !isConstantEqualTo(upper.getRhs(), 127.0))
-    return nullptr;
+    return std::nullopt;
   auto lower = upper.getLhs().getDefiningOp<arith::MaximumFOp>();
   if (!lower || !isConstantEqualTo(lower.getRhs(), -128.0))
-    return nullptr;
+    return std::nullopt;
   auto round = lower.getLhs().getDefiningOp<math::RoundEvenOp>();
-  return round ? round.getOperand() : nullptr;
+  if (!round)
+    return std::nullopt;
+  return Int8Conversion{round.getOperand(), /*clamped=*/true};
 }
 
 /// Codes of y rounded to nearest even, saturated to [-128, 127], NaN to 0:
-/// cvt.rni.s32.f32 does the first three, one integer clamp the rest.
-static Value convertInt8NVVM(ImplicitLocOpBuilder &b, Value y) {
+/// cvt.rni.s32.f32 does the first three, one integer clamp the rest (none
+/// for a y that rounds within).
+static Value convertInt8NVVM(ImplicitLocOpBuilder &b, Value y, bool clamp) {
   Value lowest = constant(b, b.getI32Type(), -128);
   Value highest = constant(b, b.getI32Type(), 127);
   auto convert = [&](Value element) -> Value {
@@ -210,8 +316,10 @@ static Value convertInt8NVVM(ImplicitLocOpBuilder &b, Value y) {
                      b, b.getI32Type(), b.getStringAttr("llvm.nvvm.f2i.rn"),
                      ValueRange{element})
                      .getResult(0);
-    code = arith::MaxSIOp::create(b, code, lowest);
-    code = arith::MinSIOp::create(b, code, highest);
+    if (clamp) {
+      code = arith::MaxSIOp::create(b, code, lowest);
+      code = arith::MinSIOp::create(b, code, highest);
+    }
     return arith::TruncIOp::create(b, b.getI8Type(), code);
   };
   auto vector = dyn_cast<VectorType>(y.getType());
@@ -233,19 +341,21 @@ struct NormLowerQuantizerConversionsPass
   using NormLowerQuantizerConversionsBase::NormLowerQuantizerConversionsBase;
 
   void runOnOperation() override {
-    SmallVector<arith::TruncFOp> truncs;
-    // Each int8 conversion with the y it converts.
-    SmallVector<std::pair<arith::FPToSIOp, Value>> int8Conversions;
+    SmallVector<arith::TruncFOp> truncs, halfTruncs;
+    SmallVector<std::pair<arith::FPToSIOp, Int8Conversion>> int8Conversions;
     getOperation()->walk([&](Operation *op) {
       if (auto trunc = dyn_cast<arith::TruncFOp>(op)) {
         if (getElementTypeOrSelf(trunc.getIn().getType()).isF32() &&
             getFormat(getElementTypeOrSelf(trunc.getType())))
           truncs.push_back(trunc);
+        else if (nvvmHalfPairs && isHalfPairsTrunc(trunc))
+          halfTruncs.push_back(trunc);
       } else if (auto convert = dyn_cast<arith::FPToSIOp>(op)) {
         if (!nvvmInt8)
           return;
-        if (Value y = matchSaturatingRoundToInt8(convert))
-          int8Conversions.emplace_back(convert, y);
+        if (std::optional<Int8Conversion> match =
+                matchSaturatingRoundToInt8(convert))
+          int8Conversions.emplace_back(convert, *match);
       }
     });
     for (arith::TruncFOp op : truncs) {
@@ -262,11 +372,17 @@ struct NormLowerQuantizerConversionsPass
           arith::BitcastOp::create(b, op.getType(), bits).getResult());
       op.erase();
     }
+    for (arith::TruncFOp op : halfTruncs) {
+      ImplicitLocOpBuilder b(op.getLoc(), op);
+      op.replaceAllUsesWith(convertHalfPairsNVVM(
+          b, op.getIn(), getElementTypeOrSelf(op.getType())));
+      op.erase();
+    }
     // The select, clamp and roundeven they leave behind die in the next
     // canonicalization.
-    for (auto [op, y] : int8Conversions) {
+    for (auto [op, match] : int8Conversions) {
       ImplicitLocOpBuilder b(op.getLoc(), op);
-      op.replaceAllUsesWith(convertInt8NVVM(b, y));
+      op.replaceAllUsesWith(convertInt8NVVM(b, match.y, match.clamped));
       op.erase();
     }
   }

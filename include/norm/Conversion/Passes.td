@@ -40,6 +40,13 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     reductions through distributed shared memory (`nvvm.mapa`) between
     cluster barriers. Such schedules need `max-blocks-per-row` at least as
     large, which the NVVM pipeline sets for sm_90 and later.
+
+    With `packed-half-max=true` (the NVVM pipeline sets it for sm_80 and
+    later), a quantizer whose input is the row rounded to f16 / bf16 (its
+    `intermediate_type`, no smoothing or clip) takes the amax of element
+    pairs in that type: a running `arith.maximumf` and `arith.minimumf` on
+    `vector<2xbf16>`, combined as max(max, -min) and extended to f32 once
+    per thread before the row reduction. The result is the same.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
@@ -63,7 +70,11 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            /*default=*/"1",
            "Most blocks of a thread-block cluster a row may be split over "
            "(the target's clusters; 1: none). Kernels with blocks_per_row > "
-           "1 use NVVM cluster operations (NVIDIA sm_90 and later)">
+           "1 use NVVM cluster operations (NVIDIA sm_90 and later)">,
+    Option<"packedHalfMax", "packed-half-max", "bool", /*default=*/"false",
+           "The target has NaN-propagating max and abs on f16/bf16 pairs "
+           "(NVIDIA sm_80 and later): quantizers take the amax of rows "
+           "rounded to f16/bf16 two elements per instruction">
   ];
 }
 
@@ -88,8 +99,21 @@ def NormLowerQuantizerConversions
     `c = minimumf(maximumf(roundeven(y), -128), 127)`,
     becomes one `llvm.nvvm.f2i.rn` per element (`cvt.rni.s32.f32`, which
     rounds to nearest even, saturates and turns NaN into 0) and an integer
-    clamp: the same codes in 3 instructions instead of 6. Other
-    `arith.fptosi` ops are left alone.
+    clamp: the same codes in 3 instructions instead of 6. The same sequence
+    without the float clamp (norm-to-gpu omits it where the scale bounds the
+    quotient) becomes the conversion alone. Other `arith.fptosi` ops are
+    left alone.
+
+    With `nvvm-half-pairs=true` (sm_80 and later), an `arith.truncf` of an
+    f32 vector of even width to f16 or bf16 becomes
+    `nvvm.convert.f32x2.to.{f16x2,bf16x2}` pairs (`cvt.rn.f16x2.f32`), one
+    instruction per two elements: LLVM pairs such roundings only when no
+    element of the result is used on its own, and a rounded row that is
+    extended again (the quantizer's input) otherwise costs a conversion per
+    element. Left to LLVM: roundings that are also stored (paired for the
+    store), products of two rounded values and their factors (LLVM makes
+    them one f16 / bf16 multiply), scalars, odd widths and explicit
+    rounding modes.
 
     Run it after target-specific patterns (e.g. `convert-arith-to-amdgpu`)
     and before `convert-gpu-to-*`.
@@ -103,7 +127,10 @@ def NormLowerQuantizerConversions
     Option<"nvvmPaired", "nvvm-paired", "bool", /*default=*/"false",
            "Use the paired NVVM f32x2 -> f8x2 conversion (sm_89+)">,
     Option<"nvvmInt8", "nvvm-int8", "bool", /*default=*/"false",
-           "Convert the int8 quantizer's codes with cvt.rni.s32.f32">
+           "Convert the int8 quantizer's codes with cvt.rni.s32.f32">,
+    Option<"nvvmHalfPairs", "nvvm-half-pairs", "bool", /*default=*/"false",
+           "Round f32 vectors to f16 / bf16 in pairs with "
+           "cvt.rn.f16x2.f32 / cvt.rn.bf16x2.f32 (sm_80+)">
   ];
 }
 

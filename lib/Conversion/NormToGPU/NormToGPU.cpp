@@ -188,8 +188,8 @@ static LogicalResult checkAddressable(Operation *op, StringRef name,
 static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
                                   gpu::GPUModuleOp kernels, StringRef name,
                                   const RowKernelSpec &spec,
-                                  const RowSchedule &schedule, int64_t warpSize,
-                                  bool blockAloneOnSM) {
+                                  const RowSchedule &schedule,
+                                  const RowKernelTarget &target) {
   MLIRContext *ctx = moduleBuilder.getContext();
   auto ptrType = LLVM::LLVMPointerType::get(ctx, 1);
   auto i64Type = IntegerType::get(ctx, 64);
@@ -217,7 +217,7 @@ static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
         i, LLVM::LLVMDialect::getAlignAttrName(),
         moduleBuilder.getI64IntegerAttr(spec.operands[i].alignment));
 
-  emitRowKernelBody(func, spec, schedule, warpSize, blockAloneOnSM);
+  emitRowKernelBody(func, spec, schedule, target);
   OpBuilder bodyBuilder = OpBuilder::atBlockEnd(&func.getBody().back());
   gpu::ReturnOp::create(bodyBuilder, func.getLoc());
   return func;
@@ -430,9 +430,12 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
       operand.alignment = 4;
 
   OpBuilder moduleBuilder(kernels);
-  gpu::GPUFuncOp kernel =
-      buildKernel(moduleBuilder, kernels, kernelName, spec, *schedule, warpSize,
-                  sharedRowCacheFillsSM(*schedule, shape, target));
+  RowKernelTarget kernelTarget;
+  kernelTarget.warpSize = warpSize;
+  kernelTarget.blockAloneOnSM = sharedRowCacheFillsSM(*schedule, shape, target);
+  kernelTarget.packedHalfMax = packedHalfMax;
+  gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,
+                                      *schedule, kernelTarget);
   manifest.push_back(NamedAttribute(
       kernel.getNameAttr(),
       describeKernel(op->getContext(), spec, *schedule, sharedMemoryBytes)));

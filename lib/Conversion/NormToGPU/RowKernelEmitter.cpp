@@ -42,6 +42,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::norm;
 
@@ -78,7 +80,9 @@ SmallVector<int> RowKernelSpec::stridedOperands() const {
 }
 
 namespace {
-enum class Combine { Add, Max };
+/// How partial results combine: sums, maxima, or a packed amax (see
+/// RowKernelEmitter::absMaxOfPiece).
+enum class Combine { Add, Max, HighAndLow };
 
 /// Consecutive elements of the row that one thread handles at once.
 struct Piece {
@@ -102,11 +106,10 @@ public:
   /// `peeled`: rows are peeled (see the file comment), and the caller has
   /// checked that the row operands share the input's alignment and stride.
   RowKernelEmitter(gpu::GPUFuncOp func, const RowKernelSpec &spec,
-                   const RowSchedule &schedule, int64_t warpSize,
-                   bool blockAloneOnSM, bool peeled)
-      : func(func), spec(spec), schedule(schedule), warpSize(warpSize),
-        blockAloneOnSM(blockAloneOnSM), peeled(peeled),
-        b(func.getLoc(), func.getContext()) {
+                   const RowSchedule &schedule, const RowKernelTarget &target,
+                   bool peeled)
+      : func(func), spec(spec), schedule(schedule), warpSize(target.warpSize),
+        target(target), peeled(peeled), b(func.getLoc(), func.getContext()) {
     std::optional<int64_t> staticChunks = schedule.getChunks(spec.cols);
     if (staticChunks && (schedule.rowStorage == RowStorage::Registers ||
                          *staticChunks <= kMaxUnrolledChunks))
@@ -141,11 +144,14 @@ private:
   Value combine(Combine kind, Value lhs, Value rhs) {
     if (kind == Combine::Add)
       return arith::AddFOp::create(b, lhs, rhs);
+    if (kind == Combine::HighAndLow)
+      return combineHighAndLow(lhs, rhs);
     return arith::MaximumFOp::create(b, lhs, rhs);
   }
-  Value identity(Combine kind) {
+  /// The identity of `kind` as a value of `type` (f32, or a vector).
+  Value identity(Combine kind, Type type) {
     // |x| >= 0, so 0 is the identity of the max reductions used here.
-    return f32(0.0);
+    return arith::ConstantOp::create(b, b.getZeroAttr(type));
   }
 
   /// Element type as stored in memory (fp8 is stored as i8 in LLVM).
@@ -207,8 +213,11 @@ private:
                               bool storeNormalized);
   Value finishQuantizerInput(const Piece &piece, Value y);
   Value reciprocalOf(Value scale);
-  Value correctedQuotient(Value x, Value d, Value r, double bound);
-  Value divideByScale(Value x, Value scale, double bound);
+  /// `bound`: q0 is clamped to +-bound first (null: it provably is
+  /// within).
+  Value correctedQuotient(Value x, Value d, Value r,
+                          std::optional<double> bound);
+  Value divideByScale(Value x, Value scale, std::optional<double> bound);
   Value quantizedBits(Value x, Value scale);
   void storeQuantized(const Piece &piece, Value x, Value scale);
   Value scaleFromAmax(Value amax);
@@ -233,13 +242,30 @@ private:
   /// `unrolledChunks` is set, else in an scf.for), then for the edge of a
   /// peeled row. `body` returns the piece's partial statistic (or null);
   /// they are combined.
-  Value forEachPiece(Combine kind, function_ref<Value(const Piece &)> body);
+  /// `accumulator` is the type of the partials (default f32).
+  Value forEachPiece(Combine kind, function_ref<Value(const Piece &)> body,
+                     Type accumulator = {});
+  /// Sum of the squares of a piece's elements (one fma each).
+  Value sumOfSquares(Value x);
+  /// The type the quantizer's amax is accumulated in: null for f32, or 4
+  /// f16/bf16 (see absMaxOfPiece).
+  VectorType packedAmaxType();
+  /// max |x| over a piece: f32, or (packedAmaxType) a running max of the
+  /// element pairs in lanes 0-1 and a running min in lanes 2-3, combined by
+  /// combineHighAndLow.
+  Value absMaxOfPiece(Value x);
+  Value combineHighAndLow(Value lhs, Value rhs);
+  /// An amax accumulated by absMaxOfPiece, as f32.
+  Value amaxAsF32(Value amax);
+  /// Whether x / scale cannot exceed the quantizer's saturation bound (see
+  /// quantizedBits).
+  bool quotientsBoundedByScale();
 
   gpu::GPUFuncOp func;
   const RowKernelSpec &spec;
   const RowSchedule &schedule;
   int64_t warpSize;
-  bool blockAloneOnSM;
+  const RowKernelTarget &target;
   bool peeled;
   ImplicitLocOpBuilder b;
   /// 1 / scale for each scale value (see reciprocalOf).
@@ -576,8 +602,9 @@ Value RowKernelEmitter::reduceWarps(Value value, Combine kind) {
 }
 
 Value RowKernelEmitter::forEachPiece(Combine kind,
-                                     function_ref<Value(const Piece &)> body) {
-  Value acc = identity(kind);
+                                     function_ref<Value(const Piece &)> body,
+                                     Type accumulator) {
+  Value acc = identity(kind, accumulator ? accumulator : b.getF32Type());
   if (unrolledChunks) {
     for (int64_t k = 0; k < *unrolledChunks; ++k)
       if (Value partial = body(chunk(i64(k))))
@@ -610,6 +637,93 @@ Value RowKernelEmitter::forEachPiece(Combine kind,
     if (Value partial = body(edge()))
       acc = combine(kind, acc, partial);
   return acc;
+}
+
+Value RowKernelEmitter::sumOfSquares(Value x) {
+  int64_t width = widthOf(x);
+  auto element = [&](int64_t i) -> Value {
+    return vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i});
+  };
+  Value first = element(0);
+  Value sum = arith::MulFOp::create(b, first, first);
+  for (int64_t i = 1; i < width; ++i) {
+    Value xi = element(i);
+    sum = math::FmaOp::create(b, xi, xi, sum);
+  }
+  return sum;
+}
+
+VectorType RowKernelEmitter::packedAmaxType() {
+  // The quantizer's input is the row rounded to the intermediate type
+  // (nothing scales or clips it afterwards), so its amax is one of those
+  // values: exact in that type, and two per instruction.
+  if (!target.packedHalfMax || !spec.intermediateType || spec.smooth >= 0 ||
+      spec.clip)
+    return {};
+  if (!spec.intermediateType.isF16() && !spec.intermediateType.isBF16())
+    return {};
+  return VectorType::get({4}, spec.intermediateType);
+}
+
+Value RowKernelEmitter::absMaxOfPiece(Value x) {
+  VectorType packed = packedAmaxType();
+  if (!packed)
+    return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
+                                       math::AbsFOp::create(b, x));
+  Type element = packed.getElementType();
+  auto pairType = VectorType::get({2}, element);
+  auto concat = [&](Value high, Value low) -> Value {
+    return vector::ShuffleOp::create(b, high, low,
+                                     ArrayRef<int64_t>{0, 1, 2, 3});
+  };
+  int64_t width = widthOf(x);
+  // The rounded value as it was before its extension to f32.
+  Value narrow;
+  if (auto ext = x.getDefiningOp<arith::ExtFOp>())
+    if (ext.getIn().getType() == VectorType::get({width}, element))
+      narrow = ext.getIn();
+  if (!narrow || width % 2 != 0) {
+    // Rounded again: exact, x holds values of that type.
+    Value amax = vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
+                                             math::AbsFOp::create(b, x));
+    amax = arith::TruncFOp::create(b, element, amax);
+    return concat(vector::BroadcastOp::create(b, pairType, amax),
+                  vector::BroadcastOp::create(b, pairType,
+                                              arith::NegFOp::create(b, amax)));
+  }
+  // max |x| = max(max x, -min x), without an abs: LLVM moves an abs of a
+  // rounded value before the rounding, where it costs a conversion more.
+  Value high, low;
+  for (int64_t i = 0; i < width; i += 2) {
+    Value pair = vector::ShuffleOp::create(b, narrow, narrow,
+                                           ArrayRef<int64_t>{i, i + 1});
+    high = high ? arith::MaximumFOp::create(b, high, pair) : pair;
+    low = low ? arith::MinimumFOp::create(b, low, pair) : pair;
+  }
+  return concat(high, low);
+}
+
+Value RowKernelEmitter::combineHighAndLow(Value lhs, Value rhs) {
+  auto half = [&](Value v, int64_t first) -> Value {
+    return vector::ShuffleOp::create(b, v, v,
+                                     ArrayRef<int64_t>{first, first + 1});
+  };
+  Value high = arith::MaximumFOp::create(b, half(lhs, 0), half(rhs, 0));
+  Value low = arith::MinimumFOp::create(b, half(lhs, 2), half(rhs, 2));
+  return vector::ShuffleOp::create(b, high, low, ArrayRef<int64_t>{0, 1, 2, 3});
+}
+
+Value RowKernelEmitter::amaxAsF32(Value amax) {
+  if (amax.getType().isF32())
+    return amax;
+  auto lane = [&](int64_t i) -> Value {
+    return vector::ExtractOp::create(b, amax, ArrayRef<int64_t>{i});
+  };
+  Value high = arith::MaximumFOp::create(b, lane(0), lane(1));
+  Value low = arith::MinimumFOp::create(b, lane(2), lane(3));
+  Value magnitude =
+      arith::MaximumFOp::create(b, high, arith::NegFOp::create(b, low));
+  return arith::ExtFOp::create(b, b.getF32Type(), magnitude);
 }
 
 Value RowKernelEmitter::normalizePiece(const Piece &piece, Value x,
@@ -687,7 +801,7 @@ Value RowKernelEmitter::scaleFromAmax(Value amax) {
   // amax / qmax, correctly rounded, without a division: qmax is a constant
   // whose reciprocal is rounded here.
   Value scale = correctedQuotient(amax, f32(spec.qmax), f32(1.0 / spec.qmax),
-                                  3.4028234663852886e38);
+                                  std::numeric_limits<float>::max());
   return arith::MaximumFOp::create(b, scale, f32(spec.minScale));
 }
 
@@ -715,11 +829,13 @@ void RowKernelEmitter::storeScale(Value scale, Value groupIndex, Value valid) {
 /// x or quotient still ends at +-inf instead of inf - inf = NaN (NaN stays
 /// NaN).
 Value RowKernelEmitter::correctedQuotient(Value x, Value d, Value r,
-                                          double bound) {
+                                          std::optional<double> bound) {
   Value dv = splatLike(x, d), rv = splatLike(x, r);
   Value q0 = arith::MulFOp::create(b, x, rv);
-  q0 = arith::MaximumFOp::create(b, q0, splatLike(x, f32(-bound)));
-  q0 = arith::MinimumFOp::create(b, q0, splatLike(x, f32(bound)));
+  if (bound) {
+    q0 = arith::MaximumFOp::create(b, q0, splatLike(x, f32(-*bound)));
+    q0 = arith::MinimumFOp::create(b, q0, splatLike(x, f32(*bound)));
+  }
   Value negQ0 = arith::NegFOp::create(b, q0);
   Value remainder = math::FmaOp::create(b, negQ0, dv, x);
   return math::FmaOp::create(b, remainder, rv, q0);
@@ -738,22 +854,40 @@ Value RowKernelEmitter::reciprocalOf(Value scale) {
 }
 
 /// x / scale for the quantizer (see correctedQuotient).
-Value RowKernelEmitter::divideByScale(Value x, Value scale, double bound) {
+Value RowKernelEmitter::divideByScale(Value x, Value scale,
+                                      std::optional<double> bound) {
   return correctedQuotient(x, scale, reciprocalOf(scale), bound);
+}
+
+/// A dynamic scale is max(amax / qmax, minScale) (rounded once), where amax
+/// is the max |x| over exactly the values divided by it. With minScale a
+/// normal number, 1 / scale is finite and |x| * (1 / scale) <= amax *
+/// (1 / scale) rounds to at most qmax * (1 + 2^-22): never past the clamp of
+/// 2 * qmax. An infinite or NaN amax makes every quotient NaN either way.
+/// An upper bound on the scale (scale_ub) or a static scale breaks this.
+bool RowKernelEmitter::quotientsBoundedByScale() {
+  return spec.scheme != QuantScheme::Static && !spec.scaleUb &&
+         spec.minScale >= std::numeric_limits<float>::min();
 }
 
 Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
   Type qType = spec.operands[spec.output].elementType;
   int64_t width = widthOf(x);
-  Value y = divideByScale(x, scale, 2 * std::max(spec.qmax, 128.0));
+  std::optional<double> bound;
+  if (!quotientsBoundedByScale())
+    bound = 2 * std::max(spec.qmax, 128.0);
+  Value y = divideByScale(x, scale, bound);
   auto bitsType = VectorType::get({width}, b.getI8Type());
   if (qType.isSignlessInteger(8)) {
     // Round to nearest even, saturate to [-128, 127], NaN to 0: fptosi of an
-    // out-of-range or NaN value would be poison. norm-lower-quantizer-
-    // conversions recognizes this exact sequence (one cvt on NVIDIA).
+    // out-of-range or NaN value would be poison. Bounded quotients round to
+    // [-127, 127] (qmax) already. norm-lower-quantizer-conversions
+    // recognizes both sequences (one cvt on NVIDIA).
     y = math::RoundEvenOp::create(b, y);
-    y = arith::MaximumFOp::create(b, y, splat(f32(-128.0), width));
-    y = arith::MinimumFOp::create(b, y, splat(f32(127.0), width));
+    if (bound) {
+      y = arith::MaximumFOp::create(b, y, splat(f32(-128.0), width));
+      y = arith::MinimumFOp::create(b, y, splat(f32(127.0), width));
+    }
     Value isNaN = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, y, y);
     y = arith::SelectOp::create(
         b, isNaN, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector(width))),
@@ -848,7 +982,7 @@ void RowKernelEmitter::emitRowProgram() {
   bool prefetchGammaWithSharedRow =
       sharedRows && !schedule.splitsRows() && spec.normalize &&
       spec.gamma >= 0 && unrolledChunks &&
-      *unrolledChunks <= kMaxSharedRowGammaChunks && blockAloneOnSM;
+      *unrolledChunks <= kMaxSharedRowGammaChunks && target.blockAloneOnSM;
   // The first pass over the row; cached pieces are reused by later passes.
   // Pieces kept in registers: every chunk of a cached row, and the edge.
   auto keptInRegisters = [&](const Piece &piece) {
@@ -896,9 +1030,7 @@ void RowKernelEmitter::emitRowProgram() {
   Value invRms;
   if (spec.normalize) {
     Value sum = forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
-      Value x = source(piece, /*firstPass=*/true);
-      return vector::ReductionOp::create(b, vector::CombiningKind::ADD,
-                                         arith::MulFOp::create(b, x, x));
+      return sumOfSquares(source(piece, /*firstPass=*/true));
     });
     sum = reduceRow(sum, Combine::Add,
                     /*lastExchange=*/!spec.quantize ||
@@ -981,12 +1113,14 @@ void RowKernelEmitter::emitRowProgram() {
     return;
   }
   case QuantScheme::PerToken: {
-    Value amax = forEachPiece(Combine::Max, [&](const Piece &piece) -> Value {
-      Value x = quantized(piece, /*storeNormalized=*/true);
-      return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
-                                         math::AbsFOp::create(b, x));
-    });
-    Value scale = scaleFromAmax(reduceRow(amax, Combine::Max));
+    VectorType packed = packedAmaxType();
+    Value amax = forEachPiece(
+        packed ? Combine::HighAndLow : Combine::Max,
+        [&](const Piece &piece) -> Value {
+          return absMaxOfPiece(quantized(piece, /*storeNormalized=*/true));
+        },
+        packed);
+    Value scale = scaleFromAmax(reduceRow(amaxAsF32(amax), Combine::Max));
     storeScale(scale, i64(0), both(isLeader, rowValid));
     forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
       storeQuantized(piece, quantized(piece, /*storeNormalized=*/false), scale);
@@ -1001,8 +1135,7 @@ void RowKernelEmitter::emitRowProgram() {
     int64_t lanesPerGroup = spec.groupSize / schedule.vectorWidth;
     forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
       Value x = quantized(piece, /*storeNormalized=*/true);
-      Value amax = vector::ReductionOp::create(
-          b, vector::CombiningKind::MAXIMUMF, math::AbsFOp::create(b, x));
+      Value amax = amaxAsF32(absMaxOfPiece(x));
       Value scale =
           scaleFromAmax(reduceLanes(amax, lanesPerGroup, Combine::Max));
       Value groupLeader = arith::CmpIOp::create(
@@ -1056,10 +1189,10 @@ static Value rowsShareAlignment(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
 void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
                                    const RowKernelSpec &spec,
                                    const RowSchedule &schedule,
-                                   int64_t warpSize, bool blockAloneOnSM) {
+                                   const RowKernelTarget &target) {
   Block &entry = func.getBody().front();
   if (!peelsRows(spec, schedule)) {
-    RowKernelEmitter(func, spec, schedule, warpSize, blockAloneOnSM,
+    RowKernelEmitter(func, spec, schedule, target,
                      /*peeled=*/false)
         .emit(&entry);
     return;
@@ -1070,12 +1203,12 @@ void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
   b.setInsertionPointToEnd(&entry);
   auto ifOp = scf::IfOp::create(b, rowsShareAlignment(b, func, spec, schedule),
                                 /*withElseRegion=*/true);
-  RowKernelEmitter(func, spec, schedule, warpSize, blockAloneOnSM,
+  RowKernelEmitter(func, spec, schedule, target,
                    /*peeled=*/true)
       .emit(ifOp.thenBlock());
   RowSchedule scalar = schedule;
   scalar.vectorWidth = 1;
-  RowKernelEmitter(func, spec, scalar, warpSize, blockAloneOnSM,
+  RowKernelEmitter(func, spec, scalar, target,
                    /*peeled=*/false)
       .emit(ifOp.elseBlock());
 }

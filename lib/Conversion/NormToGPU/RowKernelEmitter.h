@@ -91,13 +91,23 @@ inline bool peelsRows(const RowKernelSpec &spec, const RowSchedule &schedule) {
                                                             : 0);
 }
 
+/// What the kernel body depends on besides the op and its schedule.
+struct RowKernelTarget {
+  /// Threads per warp (wavefront).
+  int64_t warpSize = 32;
+  /// The target fits no second block of this kernel on an SM (its row cache
+  /// takes more than half the shared memory).
+  bool blockAloneOnSM = false;
+  /// The target has NaN-propagating max and abs on f16/bf16 pairs (NVIDIA
+  /// sm_80 and later: max.NaN.bf16x2, abs.bf16x2).
+  bool packedHalfMax = false;
+};
+
 /// Emits the body of `func`, whose arguments follow the kernel ABI of
 /// `norm-to-gpu` for `spec` (pointers, rows, cols, strides).
-/// `blockAloneOnSM`: the target fits no second block of this kernel on an SM
-/// (its row cache takes more than half the shared memory).
 void emitRowKernelBody(gpu::GPUFuncOp func, const RowKernelSpec &spec,
-                       const RowSchedule &schedule, int64_t warpSize,
-                       bool blockAloneOnSM);
+                       const RowSchedule &schedule,
+                       const RowKernelTarget &target);
 
 } // namespace norm
 } // namespace mlir

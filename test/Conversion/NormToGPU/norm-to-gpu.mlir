@@ -56,7 +56,11 @@ func.func @short_odd_rows(%x: memref<?x7xf32>, %y: memref<?x7xf32>) {
 // CHECK: %[[ROUNDED:.*]] = arith.truncf %[[SUM]] : vector<8xf32> to vector<8xbf16>
 // CHECK: llvm.store %[[ROUNDED]]
 // CHECK: %[[BACK:.*]] = arith.extf %[[ROUNDED]] : vector<8xbf16> to vector<8xf32>
-// CHECK: arith.mulf %[[BACK]], %[[BACK]]
+// The sum of squares is one fma per element.
+// CHECK: %[[X0:.*]] = vector.extract %[[BACK]][0] : f32 from vector<8xf32>
+// CHECK: %[[SQ:.*]] = arith.mulf %[[X0]], %[[X0]] : f32
+// CHECK: %[[X1:.*]] = vector.extract %[[BACK]][1] : f32 from vector<8xf32>
+// CHECK: math.fma %[[X1]], %[[X1]], %[[SQ]] : f32
 func.func @add_rmsnorm(%x: memref<?x4096xbf16>, %r: memref<?x4096xbf16>, %y: memref<?x4096xbf16>) {
   norm.add_rmsnorm %x : memref<?x4096xbf16>, residual %r : memref<?x4096xbf16> into %y : memref<?x4096xbf16>, %r : memref<?x4096xbf16>
   return
@@ -79,12 +83,15 @@ func.func @add_rmsnorm(%x: memref<?x4096xbf16>, %r: memref<?x4096xbf16>, %y: mem
 // CHECK: %[[RCP:.*]] = arith.divf %{{.*}}, %[[SCALE]] : f32
 // CHECK: llvm.store %[[SCALE]], %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
 // CHECK-NOT: arith.divf
-// CHECK: arith.mulf %{{.*}} : vector<8xf32>
-// CHECK: math.fma
-// CHECK: math.fma
-// CHECK: arith.maximumf
-// CHECK: arith.minimumf
-// CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf8E4M3FN>
+// The scale bounds |x| * (1 / scale) by 448 (amax is over these x): the
+// product is not clamped before the correction.
+// CHECK: %[[Q:.*]] = arith.mulf %{{.*}} : vector<8xf32>
+// CHECK-NEXT: %[[NEG:.*]] = arith.negf %[[Q]]
+// CHECK-NEXT: %[[REM:.*]] = math.fma %[[NEG]]
+// CHECK-NEXT: %[[QUOT:.*]] = math.fma %[[REM]], %{{.*}}, %[[Q]]
+// CHECK-NEXT: arith.maximumf %[[QUOT]]
+// CHECK-NEXT: arith.minimumf
+// CHECK-NEXT: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf8E4M3FN>
 // CHECK: arith.bitcast %{{.*}} : vector<8xf8E4M3FN> to vector<8xi8>
 // CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<8xi8>, !llvm.ptr<1>
 func.func @quantize_per_token(%x: memref<?x4096xbf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>) {

@@ -1,0 +1,100 @@
+// RUN: norm-opt %s -norm-to-gpu="packed-half-max=true" -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: norm-opt %s -norm-to-gpu -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=UNPACKED
+
+// With packed-half-max, the amax of a row rounded to bf16 is a running max
+// and min of element pairs in bf16 (max |x| = max(max x, -min x)), reduced
+// to f32 once per thread. The scale then bounds x / scale by 448, so the
+// quotient is not clamped before its correction.
+// CHECK-LABEL: gpu.func @packed_amax
+// CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK: %[[PAIR:.*]] = vector.shuffle %[[ROUNDED:.*]], %[[ROUNDED]] [0, 1] : vector<8xbf16>, vector<8xbf16>
+// CHECK-DAG: arith.maximumf %[[PAIR]], %{{.*}} : vector<2xbf16>
+// CHECK-DAG: arith.minimumf %[[PAIR]], %{{.*}} : vector<2xbf16>
+// CHECK: %[[LOW:.*]] = arith.minimumf %{{.*}}, %{{.*}} : bf16
+// CHECK: %[[NEG:.*]] = arith.negf %[[LOW]] : bf16
+// CHECK: %[[MAG:.*]] = arith.maximumf %{{.*}}, %[[NEG]] : bf16
+// CHECK: arith.extf %[[MAG]] : bf16 to f32
+// CHECK: gpu.shuffle xor
+// CHECK-NOT: vector.reduction <maximumf>
+// CHECK: %[[Q:.*]] = arith.mulf %{{.*}} : vector<8xf32>
+// CHECK-NEXT: arith.negf %[[Q]]
+// CHECK: gpu.return
+// UNPACKED-LABEL: gpu.func @packed_amax
+// UNPACKED-NOT: vector<2xbf16>
+// UNPACKED: vector.reduction <maximumf>
+// UNPACKED-NOT: vector<2xbf16>
+// UNPACKED: gpu.return
+func.func @packed_amax(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x4096xbf16> gamma %w : memref<4096xbf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32> {epsilon = 1.0e-05 : f32, intermediate_type = bf16}
+  return
+}
+
+// -----
+
+// Per group in f16: the group's pairs, then the lane shuffles in f32.
+// CHECK-LABEL: gpu.func @packed_amax_per_group
+// CHECK: arith.maximumf %{{.*}} : vector<2xf16>
+// CHECK: arith.minimumf %{{.*}} : vector<2xf16>
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: gpu.shuffle xor
+func.func @packed_amax_per_group(%x: memref<?x4096xf16>, %w: memref<4096xf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x32xf32>) {
+  norm.rmsnorm_quantize per_group(128) %x : memref<?x4096xf16> gamma %w : memref<4096xf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x32xf32> {epsilon = 1.0e-05 : f32, intermediate_type = f16}
+  return
+}
+
+// -----
+
+// A smoothed row is no longer the rounded values: its amax stays in f32.
+// CHECK-LABEL: gpu.func @smoothed_amax_in_f32
+// CHECK-NOT: vector<2xbf16>
+// CHECK: vector.reduction <maximumf>
+// CHECK-NOT: vector<2xbf16>
+// CHECK: gpu.return
+func.func @smoothed_amax_in_f32(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %sm: memref<4096xf32>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x4096xbf16> gamma %w : memref<4096xbf16> smooth %sm : memref<4096xf32> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32> {epsilon = 1.0e-05 : f32, intermediate_type = bf16}
+  return
+}
+
+// -----
+
+// An int8 per-token quotient rounds within [-127, 127]: no clamp to
+// [-128, 127] before the conversion.
+// CHECK-LABEL: gpu.func @int8_bounded
+// CHECK: %[[R:.*]] = math.roundeven %{{.*}} : vector<8xf32>
+// CHECK-NEXT: %[[NAN:.*]] = arith.cmpf uno, %[[R]], %[[R]] : vector<8xf32>
+// CHECK-NEXT: %[[S:.*]] = arith.select %[[NAN]], %{{.*}}, %[[R]]
+// CHECK-NEXT: arith.fptosi %[[S]] : vector<8xf32> to vector<8xi8>
+func.func @int8_bounded(%x: memref<?x4096xbf16>, %q: memref<?x4096xi8>, %s: memref<?x1xf32>) {
+  norm.quantize per_token %x : memref<?x4096xbf16> into %q : memref<?x4096xi8>, %s : memref<?x1xf32>
+  return
+}
+
+// -----
+
+// scale_ub caps the scale below amax / qmax: the quotient is clamped to
+// +-256 before its correction (an overflow would make inf - inf = NaN) and
+// the rounded value to [-128, 127].
+// CHECK-LABEL: gpu.func @int8_scale_ub
+// CHECK: %[[Q:.*]] = arith.mulf %{{.*}} : vector<8xf32>
+// CHECK-NEXT: %[[LO:.*]] = arith.maximumf %[[Q]], %cst{{.*}} : vector<8xf32>
+// CHECK-NEXT: arith.minimumf %[[LO]], %cst{{.*}} : vector<8xf32>
+// CHECK: math.roundeven
+// CHECK-NEXT: arith.maximumf
+// CHECK-NEXT: arith.minimumf
+// CHECK-NEXT: arith.cmpf uno
+func.func @int8_scale_ub(%x: memref<?x4096xbf16>, %q: memref<?x4096xi8>, %s: memref<?x1xf32>) {
+  norm.quantize per_token %x : memref<?x4096xbf16> into %q : memref<?x4096xi8>, %s : memref<?x1xf32> {scale_ub = 1200.0 : f32}
+  return
+}
+
+// -----
+
+// So does a minimum scale below the smallest normal f32, whose reciprocal
+// would overflow.
+// CHECK-LABEL: gpu.func @fp8_tiny_min_scale
+// CHECK: %[[Q:.*]] = arith.mulf %{{.*}} : vector<8xf32>
+// CHECK-NEXT: arith.maximumf %[[Q]], %cst{{.*}} : vector<8xf32>
+func.func @fp8_tiny_min_scale(%x: memref<?x4096xbf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.quantize per_token %x : memref<?x4096xbf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32> {min_scale = 1.0e-40 : f32}
+  return
+}
