@@ -193,6 +193,15 @@ static Value convertPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type fp8) {
   return result;
 }
 
+/// lo and hi rounded to nearest even into `pairType` (2 x f16 / bf16).
+template <typename OpTy>
+static Value convertHalfPair(ImplicitLocOpBuilder &b, Type pairType, Value lo,
+                             Value hi) {
+  return OpTy::create(b, pairType, hi, lo, /*random_bits=*/Value(),
+                      NVVM::FPRoundingMode::RN, NVVM::SaturationMode::NONE,
+                      /*relu=*/false);
+}
+
 /// x (f32, a vector of even width) rounded to f16 / bf16 `half` in pairs
 /// (cvt.rn.f16x2.f32 / cvt.rn.bf16x2.f32, sm_80+). LLVM pairs such
 /// conversions itself only when no element of the result is read on its
@@ -205,15 +214,10 @@ static Value convertHalfPairsNVVM(ImplicitLocOpBuilder &b, Value x, Type half) {
   for (int64_t i = 0; i < n; i += 2) {
     Value lo = vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i});
     Value hi = vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i + 1});
-    Value pair = half.isBF16()
-                     ? Value(NVVM::ConvertF32x2ToBF16x2Op::create(
-                           b, pairType, hi, lo, /*random_bits=*/Value(),
-                           NVVM::FPRoundingMode::RN, NVVM::SaturationMode::NONE,
-                           /*relu=*/false))
-                     : Value(NVVM::ConvertF32x2ToF16x2Op::create(
-                           b, pairType, hi, lo, /*random_bits=*/Value(),
-                           NVVM::FPRoundingMode::RN, NVVM::SaturationMode::NONE,
-                           /*relu=*/false));
+    Value pair =
+        half.isBF16()
+            ? convertHalfPair<NVVM::ConvertF32x2ToBF16x2Op>(b, pairType, lo, hi)
+            : convertHalfPair<NVVM::ConvertF32x2ToF16x2Op>(b, pairType, lo, hi);
     if (!result) {
       result = pair;
       continue;

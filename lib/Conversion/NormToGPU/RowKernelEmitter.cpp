@@ -108,8 +108,8 @@ public:
   RowKernelEmitter(gpu::GPUFuncOp func, const RowKernelSpec &spec,
                    const RowSchedule &schedule, const RowKernelTarget &target,
                    bool peeled)
-      : func(func), spec(spec), schedule(schedule), warpSize(target.warpSize),
-        target(target), peeled(peeled), b(func.getLoc(), func.getContext()) {
+      : func(func), spec(spec), schedule(schedule), target(target),
+        peeled(peeled), b(func.getLoc(), func.getContext()) {
     std::optional<int64_t> staticChunks = schedule.getChunks(spec.cols);
     if (staticChunks && (schedule.rowStorage == RowStorage::Registers ||
                          *staticChunks <= kMaxUnrolledChunks))
@@ -255,6 +255,11 @@ private:
   /// combineHighAndLow.
   Value absMaxOfPiece(Value x);
   Value combineHighAndLow(Value lhs, Value rhs);
+  /// The 4-lane vector of two pairs.
+  Value concatPairs(Value high, Value low) {
+    return vector::ShuffleOp::create(b, high, low,
+                                     ArrayRef<int64_t>{0, 1, 2, 3});
+  }
   /// An amax accumulated by absMaxOfPiece, as f32.
   Value amaxAsF32(Value amax);
   /// Whether x / scale cannot exceed the quantizer's saturation bound (see
@@ -264,7 +269,6 @@ private:
   gpu::GPUFuncOp func;
   const RowKernelSpec &spec;
   const RowSchedule &schedule;
-  int64_t warpSize;
   const RowKernelTarget &target;
   bool peeled;
   ImplicitLocOpBuilder b;
@@ -508,7 +512,7 @@ void RowKernelEmitter::storeShared(const Piece &piece, Value value) {
 
 Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes, Combine kind) {
   for (int64_t offset = lanes / 2; offset >= 1; offset /= 2) {
-    auto shuffle = gpu::ShuffleOp::create(b, value, offset, warpSize,
+    auto shuffle = gpu::ShuffleOp::create(b, value, offset, target.warpSize,
                                           gpu::ShuffleMode::XOR);
     value = combine(kind, value, shuffle.getShuffleResult());
   }
@@ -518,7 +522,7 @@ Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes, Combine kind) {
 Value RowKernelEmitter::reduceRow(Value value, Combine kind,
                                   bool lastExchange) {
   int64_t tpr = schedule.threadsPerRow;
-  if (tpr <= warpSize)
+  if (tpr <= target.warpSize)
     value = reduceLanes(value, tpr, kind);
   else
     value = reduceWarps(value, kind);
@@ -567,8 +571,8 @@ Value RowKernelEmitter::reduceWarps(Value value, Combine kind) {
   // Several warps per row: warp shuffles, then the warp results through
   // shared memory, one slot per warp of the block. Every reduction gets its
   // own buffer so no second barrier is needed before the next one.
-  value = reduceLanes(value, warpSize, kind);
-  int64_t warps = tpr / warpSize;
+  value = reduceLanes(value, target.warpSize, kind);
+  int64_t warps = tpr / target.warpSize;
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   auto bufferType =
@@ -577,9 +581,9 @@ Value RowKernelEmitter::reduceWarps(Value value, Combine kind) {
   Value buffer = func.addWorkgroupAttribution(bufferType, b.getLoc());
   Value index = arith::IndexCastOp::create(b, b.getIndexType(), threadIndex);
   Value warp = arith::DivUIOp::create(
-      b, index, arith::ConstantIndexOp::create(b, warpSize));
+      b, index, arith::ConstantIndexOp::create(b, target.warpSize));
   Value laneInWarp = arith::RemUIOp::create(
-      b, index, arith::ConstantIndexOp::create(b, warpSize));
+      b, index, arith::ConstantIndexOp::create(b, target.warpSize));
   Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, laneInWarp,
                                         arith::ConstantIndexOp::create(b, 0));
   ifThen(isFirst, [&] { memref::StoreOp::create(b, value, buffer, warp); });
@@ -666,16 +670,14 @@ VectorType RowKernelEmitter::packedAmaxType() {
 }
 
 Value RowKernelEmitter::absMaxOfPiece(Value x) {
-  VectorType packed = packedAmaxType();
-  if (!packed)
+  auto amaxF32 = [&]() -> Value {
     return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
                                        math::AbsFOp::create(b, x));
-  Type element = packed.getElementType();
-  auto pairType = VectorType::get({2}, element);
-  auto concat = [&](Value high, Value low) -> Value {
-    return vector::ShuffleOp::create(b, high, low,
-                                     ArrayRef<int64_t>{0, 1, 2, 3});
   };
+  VectorType packed = packedAmaxType();
+  if (!packed)
+    return amaxF32();
+  Type element = packed.getElementType();
   int64_t width = widthOf(x);
   // The rounded value as it was before its extension to f32.
   Value narrow;
@@ -684,12 +686,11 @@ Value RowKernelEmitter::absMaxOfPiece(Value x) {
       narrow = ext.getIn();
   if (!narrow || width % 2 != 0) {
     // Rounded again: exact, x holds values of that type.
-    Value amax = vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
-                                             math::AbsFOp::create(b, x));
-    amax = arith::TruncFOp::create(b, element, amax);
-    return concat(vector::BroadcastOp::create(b, pairType, amax),
-                  vector::BroadcastOp::create(b, pairType,
-                                              arith::NegFOp::create(b, amax)));
+    auto pairType = VectorType::get({2}, element);
+    Value amax = arith::TruncFOp::create(b, element, amaxF32());
+    return concatPairs(vector::BroadcastOp::create(b, pairType, amax),
+                       vector::BroadcastOp::create(
+                           b, pairType, arith::NegFOp::create(b, amax)));
   }
   // max |x| = max(max x, -min x), without an abs: LLVM moves an abs of a
   // rounded value before the rounding, where it costs a conversion more.
@@ -700,7 +701,7 @@ Value RowKernelEmitter::absMaxOfPiece(Value x) {
     high = high ? arith::MaximumFOp::create(b, high, pair) : pair;
     low = low ? arith::MinimumFOp::create(b, low, pair) : pair;
   }
-  return concat(high, low);
+  return concatPairs(high, low);
 }
 
 Value RowKernelEmitter::combineHighAndLow(Value lhs, Value rhs) {
@@ -710,7 +711,7 @@ Value RowKernelEmitter::combineHighAndLow(Value lhs, Value rhs) {
   };
   Value high = arith::MaximumFOp::create(b, half(lhs, 0), half(rhs, 0));
   Value low = arith::MinimumFOp::create(b, half(lhs, 2), half(rhs, 2));
-  return vector::ShuffleOp::create(b, high, low, ArrayRef<int64_t>{0, 1, 2, 3});
+  return concatPairs(high, low);
 }
 
 Value RowKernelEmitter::amaxAsF32(Value amax) {
