@@ -181,11 +181,13 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
                     "max-blocks-per-row={1}",
                     sharedMemory, clusters ? kMaxBlocksPerRow : 1)
           .str();
-  // max.NaN.bf16x2 and cvt.rn.bf16x2.f32 (and their f16 forms) are sm_80+.
+  // max.NaN.bf16x2 and cvt.rn.bf16x2.f32 (and their f16 forms), and
+  // cp.async, are sm_80+.
   bool packedHalfMax = llvm::all_of(
       chips, [](const std::string &chip) { return *smVersion(chip) >= 80; });
   std::string text = llvm::formatv(
-      "{0}norm-to-gpu{{{5} packed-half-max={6}},canonicalize,cse,"
+      "{0}norm-to-gpu{{{5} packed-half-max={6} async-copies={6}},"
+      "canonicalize,cse,"
       "gpu.module(norm-lower-quantizer-conversions{{nvvm-paired={1} "
       "nvvm-int8=true nvvm-half-pairs={6}}),canonicalize,"
       "convert-scf-to-cf,convert-func-to-llvm,expand-strided-metadata,"

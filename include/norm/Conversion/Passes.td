@@ -47,6 +47,17 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     pairs in that type: a running `arith.maximumf` and `arith.minimumf` on
     `vector<2xbf16>`, combined as max(max, -min) and extended to f32 once
     per thread before the row reduction. The result is the same.
+
+    With `async-copies=true` (the NVVM pipeline sets it for sm_80 and
+    later), a row cached in shared memory by a block alone on its SM (the
+    cache takes more than half of `shared-memory-per-block`), which loads
+    gamma with the row, is copied there with `nvvm.cp.async.shared.global`
+    (`cp.async.cg`) when its first pass reads the input alone (no residual
+    add) in 16-byte vectors: every thread issues its vectors of the row at
+    once, waits for them and reads them back, instead of staging them in the
+    registers that hold gamma. On an H100, 1024 x 65536 bf16 rmsnorm +
+    per-token fp8 (int8): 87.5 -> 84.3 us (93.2 -> 89.7 us); other kernels
+    lost by it and keep their loads.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
@@ -74,7 +85,11 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     Option<"packedHalfMax", "packed-half-max", "bool", /*default=*/"false",
            "The target has NaN-propagating max and abs on f16/bf16 pairs "
            "(NVIDIA sm_80 and later): quantizers take the amax of rows "
-           "rounded to f16/bf16 two elements per instruction">
+           "rounded to f16/bf16 two elements per instruction">,
+    Option<"asyncCopies", "async-copies", "bool", /*default=*/"false",
+           "The target copies global to shared memory asynchronously "
+           "(NVIDIA sm_80 and later: cp.async): rows cached in shared "
+           "memory are loaded straight into it">
   ];
 }
 

@@ -434,6 +434,7 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   kernelTarget.warpSize = warpSize;
   kernelTarget.blockAloneOnSM = sharedRowCacheFillsSM(*schedule, shape, target);
   kernelTarget.packedHalfMax = packedHalfMax;
+  kernelTarget.asyncCopies = asyncCopies;
   gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,
                                       *schedule, kernelTarget);
   manifest.push_back(NamedAttribute(

@@ -101,6 +101,9 @@ struct RowKernelTarget {
   /// The target has NaN-propagating max and abs on f16/bf16 pairs (NVIDIA
   /// sm_80 and later: max.NaN.bf16x2, abs.bf16x2).
   bool packedHalfMax = false;
+  /// The target copies global memory to shared memory asynchronously
+  /// (NVIDIA sm_80 and later: cp.async).
+  bool asyncCopies = false;
 };
 
 /// Emits the body of `func`, whose arguments follow the kernel ABI of
