@@ -80,7 +80,8 @@ reference, or times it with --bench.
   --seed=N               random seed (default 1)
   --dist=normal|uniform  input distribution (default normal)
   --magnitude=X          scale of the inputs (default 1)
-  --no-special-rows      do not make row 1 all zeros and row 2 large
+  --no-special-rows      do not make row 1 all zeros, row 2 large, and put
+                         a NaN in row 3 and -inf in row 4 of the input
   --poison=0xFF,0x55     output poison bytes; one run per value
   --max-elements=N       skip cases with more rows * H (default 8192*16384)
   --bench                time with device events instead of checking
@@ -529,6 +530,12 @@ void Runner::fillInputs(std::vector<TensorSlot> &slots, const KernelMath &p,
             factor = largeFactor(m.type());
           for (int64_t c = 0; c < cols; ++c)
             m.set(r, c, random(uint64_t(r * cols + c)) * factor);
+          // One NaN in row 3 and one -inf in row 4 of the input: the row's
+          // sum, scale and codes must propagate them as the reference
+          // does (an inf makes rms inf: its element NaN, the others 0).
+          if (o.specialRows && rows >= 5 && slot.name == "input" &&
+              (r == 3 || r == 4))
+            m.set(r, (r * 7919) % cols, r == 3 ? NAN : -INFINITY);
         }
       });
     } else if (slot.kind == TensorSlot::Kind::Vector) {
@@ -762,9 +769,11 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
           for (int64_t c = 0; c < cols; ++c) {
             uint32_t gotBits = output->host->getBits(r, c);
             uint32_t wantBits = refOut.getBits(r, c);
-            if (std::isnan(ref::decode(outType, gotBits)) !=
-                std::isnan(ref::decode(outType, wantBits))) {
-              ++more;
+            bool gotNaN = std::isnan(ref::decode(outType, gotBits));
+            bool wantNaN = std::isnan(ref::decode(outType, wantBits));
+            if (gotNaN || wantNaN) {
+              // Any NaN code matches a NaN (its sign is not specified).
+              more += gotNaN != wantNaN;
               continue;
             }
             int64_t d =
@@ -802,6 +811,10 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
                              : scales->host->get(r, g);
             double want = refScales[size_t(r * groupsPerRow + g)];
             double rel = std::fabs(got - want) / std::fabs(want);
+            // A NaN scale matches only NaN, an inf only the same inf.
+            if (std::isnan(got) || std::isnan(want) || std::isinf(want))
+              rel = (std::isnan(got) && std::isnan(want)) || got == want ? 0.0
+                                                                         : NAN;
             if (!(rel <= scaleTolerance)) {
               ++bad;
               rel = std::isnan(rel) ? INFINITY : rel;

@@ -875,10 +875,17 @@ Value RowKernelEmitter::reciprocalOf(Value scale) {
   return reciprocal;
 }
 
-/// x / scale for the quantizer (see correctedQuotient).
+/// x / scale for the quantizer (see correctedQuotient). An infinite scale
+/// (a row or group with an infinite value and no normalization) enters the
+/// remainder as the largest finite f32, so that a finite x gives
+/// x * 0 + (x - 0 * max) * 0 = 0, as x / inf does, instead of the NaN of
+/// 0 * inf; infinite x stays NaN.
 Value RowKernelEmitter::divideByScale(Value x, Value scale,
                                       std::optional<double> bound) {
-  return correctedQuotient(x, scale, reciprocalOf(scale), bound);
+  Value reciprocal = reciprocalOf(scale);
+  Value finiteScale = arith::MinimumFOp::create(
+      b, scale, f32(std::numeric_limits<float>::max()));
+  return correctedQuotient(x, finiteScale, reciprocal, bound);
 }
 
 /// A dynamic scale is max(amax / qmax, minScale) (rounded once), where amax

@@ -98,3 +98,26 @@ func.func @fp8_tiny_min_scale(%x: memref<?x4096xbf16>, %q: memref<?x4096xf8E4M3F
   norm.quantize per_token %x : memref<?x4096xbf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32> {min_scale = 1.0e-40 : f32}
   return
 }
+
+// -----
+
+// An infinite scale (a row with an infinite value and no normalization)
+// enters the quotient's remainder as the largest finite f32: x / inf is 0
+// for a finite x, not the NaN of 0 * inf. The reciprocal is of the scale
+// itself (1 / inf = 0).
+// CHECK-LABEL: gpu.func @infinite_scale_quantize
+// CHECK-DAG: %[[MAX:.*]] = arith.constant 3.40282347E+38 : f32
+// CHECK: %[[RECIP:.*]] = arith.divf %{{.*}}, %[[SCALE:.*]] : f32
+// CHECK: llvm.store %[[SCALE]]
+// CHECK: %[[FINITE:.*]] = arith.minimumf %[[SCALE]], %[[MAX]] : f32
+// CHECK-NEXT: %[[D:.*]] = vector.broadcast %[[FINITE]] : f32 to vector<8xf32>
+// CHECK-NEXT: %[[R:.*]] = vector.broadcast %[[RECIP]] : f32 to vector<8xf32>
+// CHECK-NEXT: %[[Q0:.*]] = arith.mulf %{{.*}}, %[[R]] : vector<8xf32>
+// CHECK: %[[NEG:.*]] = arith.negf %[[Q0]] : vector<8xf32>
+// CHECK: %[[REM:.*]] = math.fma %[[NEG]], %[[D]], %{{.*}} : vector<8xf32>
+// CHECK: math.fma %[[REM]], %[[R]], %[[Q0]] : vector<8xf32>
+// CHECK: gpu.return
+func.func @infinite_scale(%x: memref<?x4096xbf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.quantize per_token %x : memref<?x4096xbf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32>
+  return
+}
