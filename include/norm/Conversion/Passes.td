@@ -56,7 +56,7 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     add) in 16-byte vectors: every thread issues its vectors of the row at
     once, waits for them and reads them back, instead of staging them in the
     registers that hold gamma. On an H100, 1024 x 65536 bf16 rmsnorm +
-    per-token fp8 (int8): 87.5 -> 84.3 us (93.2 -> 89.7 us); other kernels
+    per-token fp8 (int8): 86.7 -> 83.9 us (92.5 -> 89.5 us); other kernels
     lost by it and keep their loads.
   }];
   let dependentDialects = [

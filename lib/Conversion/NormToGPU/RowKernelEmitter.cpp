@@ -1020,8 +1020,8 @@ void RowKernelEmitter::emitRowProgram() {
   // Where gamma comes with the row (above), a row whose first pass reads
   // the input alone is copied to shared memory asynchronously: the row's
   // vectors need no registers on the way, which the gamma vectors hold. On
-  // an H100, 1024 x 65536 bf16 rmsnorm + fp8 (int8): 87.5 -> 84.3 us
-  // (93.2 -> 89.7 us). Elsewhere waiting for the whole row before the first
+  // an H100, 1024 x 65536 bf16 rmsnorm + fp8 (int8): 86.7 -> 83.9 us
+  // (92.5 -> 89.5 us). Elsewhere waiting for the whole row before the first
   // sum costs more than the stores it saves: the same shape's rmsnorm over
   // two blocks 96.2 -> 104.5 us, per-token fp8 quantize 73.5 -> 81.5 us.
   Type cachedType = spec.cachedElementType;
