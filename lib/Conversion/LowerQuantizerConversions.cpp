@@ -128,18 +128,24 @@ static bool isConstantEqualTo(Value v, double expected) {
          value.convertToDouble() == expected;
 }
 
-/// y for y clamped to [-maxFinite, maxFinite] with NaN-propagating
-/// maximumf / minimumf (the quantizer's saturation), else `x` itself.
-/// satfinite conversions saturate the same way and keep NaN, so the clamp is
-/// two instructions per element for nothing.
-static Value stripSaturation(Value x, double maxFinite) {
+/// y for x = minimumf(maximumf(y, lowest), highest) (NaN-propagating, the
+/// quantizers' clamps), else null.
+static Value matchClamp(Value x, double lowest, double highest) {
   auto upper = x.getDefiningOp<arith::MinimumFOp>();
-  if (!upper || !isConstantEqualTo(upper.getRhs(), maxFinite))
-    return x;
+  if (!upper || !isConstantEqualTo(upper.getRhs(), highest))
+    return {};
   auto lower = upper.getLhs().getDefiningOp<arith::MaximumFOp>();
-  if (!lower || !isConstantEqualTo(lower.getRhs(), -maxFinite))
-    return x;
+  if (!lower || !isConstantEqualTo(lower.getRhs(), lowest))
+    return {};
   return lower.getLhs();
+}
+
+/// y for y clamped to [-maxFinite, maxFinite] (the quantizer's saturation),
+/// else `x` itself. satfinite conversions saturate the same way and keep
+/// NaN, so the clamp is two instructions per element for nothing.
+static Value stripSaturation(Value x, double maxFinite) {
+  Value y = matchClamp(x, -maxFinite, maxFinite);
+  return y ? y : x;
 }
 
 /// Pairs of f32 through the sm_89+ conversion `cvt.rn.satfinite.e4m3x2.f32`
@@ -297,13 +303,8 @@ matchSaturatingRoundToInt8(arith::FPToSIOp op) {
     return std::nullopt;
   if (auto round = c.getDefiningOp<math::RoundEvenOp>())
     return Int8Conversion{round.getOperand(), /*clamped=*/false};
-  auto upper = c.getDefiningOp<arith::MinimumFOp>();
-  if (!upper || !isConstantEqualTo(upper.getRhs(), 127.0))
-    return std::nullopt;
-  auto lower = upper.getLhs().getDefiningOp<arith::MaximumFOp>();
-  if (!lower || !isConstantEqualTo(lower.getRhs(), -128.0))
-    return std::nullopt;
-  auto round = lower.getLhs().getDefiningOp<math::RoundEvenOp>();
+  Value rounded = matchClamp(c, -128.0, 127.0);
+  auto round = rounded ? rounded.getDefiningOp<math::RoundEvenOp>() : nullptr;
   if (!round)
     return std::nullopt;
   return Int8Conversion{round.getOperand(), /*clamped=*/true};
@@ -313,8 +314,11 @@ matchSaturatingRoundToInt8(arith::FPToSIOp op) {
 /// cvt.rni.s32.f32 does the first three, one integer clamp the rest (none
 /// for a y that rounds within).
 static Value convertInt8NVVM(ImplicitLocOpBuilder &b, Value y, bool clamp) {
-  Value lowest = constant(b, b.getI32Type(), -128);
-  Value highest = constant(b, b.getI32Type(), 127);
+  Value lowest, highest;
+  if (clamp) {
+    lowest = constant(b, b.getI32Type(), -128);
+    highest = constant(b, b.getI32Type(), 127);
+  }
   auto convert = [&](Value element) -> Value {
     Value code = LLVM::CallIntrinsicOp::create(
                      b, b.getI32Type(), b.getStringAttr("llvm.nvvm.f2i.rn"),

@@ -16,6 +16,7 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 
 using namespace mlir;
@@ -121,12 +122,14 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
   // The fp8 conversion is chosen for the whole kernel module, so all chips
   // of one binary must agree on having cvt.rn.satfinite.e4m3x2 (sm_89+).
   std::optional<bool> paired;
+  int minVersion = INT_MAX;
   for (const std::string &chip : chips) {
     std::optional<int> version = smVersion(chip);
     if (!version) {
       error = "norm-to-nvvm: '" + chip + "' is not an NVIDIA chip (sm_XX)";
       return failure();
     }
+    minVersion = std::min(minVersion, *version);
     bool hasFP8 = *version >= 89;
     if (paired && *paired != hasFP8) {
       error = "norm-to-nvvm: chips '" + options.chip +
@@ -174,8 +177,7 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
                   .str();
   }
   // Rows may be split over thread-block clusters when every chip has them.
-  bool clusters = llvm::all_of(
-      chips, [](const std::string &chip) { return *smVersion(chip) >= 90; });
+  bool clusters = minVersion >= 90;
   std::string target =
       llvm::formatv("warp-size=32 shared-memory-per-block={0} "
                     "max-blocks-per-row={1}",
@@ -183,8 +185,7 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
           .str();
   // max.NaN.bf16x2 and cvt.rn.bf16x2.f32 (and their f16 forms), and
   // cp.async, are sm_80+.
-  bool packedHalfMax = llvm::all_of(
-      chips, [](const std::string &chip) { return *smVersion(chip) >= 80; });
+  bool sm80 = minVersion >= 80;
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{{5} packed-half-max={6} async-copies={6}},"
       "canonicalize,cse,"
@@ -200,7 +201,7 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
       "canonicalize,cse,reconcile-unrealized-casts",
       getFrontPasses(options, "norm-tile{" + target + "}"),
       *paired ? "true" : "false", attach, format, cudaPath, target,
-      packedHalfMax ? "true" : "false");
+      sm80 ? "true" : "false");
   return addPipeline(pm, text, error);
 }
 

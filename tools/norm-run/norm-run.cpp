@@ -268,6 +268,15 @@ int64_t parallelSum(int64_t rows, unsigned threads,
   return total;
 }
 
+/// Whether `got` matches `want` when either is NaN or infinite (NaN matches
+/// only NaN, an inf only the same inf); nullopt when both are finite.
+std::optional<bool> nonFiniteMatch(double got, double want) {
+  if (!std::isnan(got) && !std::isnan(want) && !std::isinf(got) &&
+      !std::isinf(want))
+    return std::nullopt;
+  return (std::isnan(got) && std::isnan(want)) || got == want;
+}
+
 /// Error of a float output against the reference, decoded exactly. Same
 /// rule as ref::compare, but over row chunks on threads (outputs reach
 /// 8192 x 16384 elements), which needs the L2 sums rather than the ratio.
@@ -295,9 +304,8 @@ FloatStats compareRows(const ref::HostMatrix &got, const ref::HostMatrix &want,
     for (int64_t r = begin; r < end; ++r)
       for (int64_t c = 0; c < got.cols(); ++c) {
         double g = got.get(r, c), w = want.get(r, c);
-        if (std::isnan(g) || std::isnan(w) || std::isinf(g) || std::isinf(w)) {
-          bool same = (std::isnan(g) && std::isnan(w)) || g == w;
-          stats.bad += !same;
+        if (std::optional<bool> same = nonFiniteMatch(g, w)) {
+          stats.bad += !*same;
           continue;
         }
         double err = std::fabs(g - w);
@@ -811,10 +819,8 @@ bool Runner::runCase(const std::string &name, const norm_kernel_info_t &info,
                              : scales->host->get(r, g);
             double want = refScales[size_t(r * groupsPerRow + g)];
             double rel = std::fabs(got - want) / std::fabs(want);
-            // A NaN scale matches only NaN, an inf only the same inf.
-            if (std::isnan(got) || std::isnan(want) || std::isinf(want))
-              rel = (std::isnan(got) && std::isnan(want)) || got == want ? 0.0
-                                                                         : NAN;
+            if (std::optional<bool> same = nonFiniteMatch(got, want))
+              rel = *same ? 0.0 : NAN;
             if (!(rel <= scaleTolerance)) {
               ++bad;
               rel = std::isnan(rel) ? INFINITY : rel;

@@ -83,7 +83,7 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            "(the target's clusters; 1: none). Kernels with blocks_per_row > "
            "1 use NVVM cluster operations (NVIDIA sm_90 and later)">,
     Option<"packedHalfMax", "packed-half-max", "bool", /*default=*/"false",
-           "The target has NaN-propagating max and abs on f16/bf16 pairs "
+           "The target has NaN-propagating max and min on f16/bf16 pairs "
            "(NVIDIA sm_80 and later): quantizers take the amax of rows "
            "rounded to f16/bf16 two elements per instruction">,
     Option<"asyncCopies", "async-copies", "bool", /*default=*/"false",

@@ -148,9 +148,12 @@ private:
       return combineHighAndLow(lhs, rhs);
     return arith::MaximumFOp::create(b, lhs, rhs);
   }
-  /// The identity of `kind` as a value of `type` (f32, or a vector).
-  Value identity(Combine kind, Type type) {
-    // |x| >= 0, so 0 is the identity of the max reductions used here.
+  /// The identity of `kind`: f32 zero, or for HighAndLow zero pairs of
+  /// packedAmaxType(). |x| >= 0, so 0 is the identity of the amax; a packed
+  /// amax is max(max x, -min x) >= 0 over its running max and min as well.
+  Value identity(Combine kind) {
+    Type type = kind == Combine::HighAndLow ? Type(packedAmaxType())
+                                            : Type(b.getF32Type());
     return arith::ConstantOp::create(b, b.getZeroAttr(type));
   }
 
@@ -245,10 +248,8 @@ private:
   /// Calls `body` for every chunk of the row (unrolled with constant k when
   /// `unrolledChunks` is set, else in an scf.for), then for the edge of a
   /// peeled row. `body` returns the piece's partial statistic (or null);
-  /// they are combined.
-  /// `accumulator` is the type of the partials (default f32).
-  Value forEachPiece(Combine kind, function_ref<Value(const Piece &)> body,
-                     Type accumulator = {});
+  /// they are combined (f32, or packedAmaxType() for HighAndLow).
+  Value forEachPiece(Combine kind, function_ref<Value(const Piece &)> body);
   /// Sum of the squares of a piece's elements (one fma each).
   Value sumOfSquares(Value x);
   /// The type the quantizer's amax is accumulated in: null for f32, or 4
@@ -299,7 +300,8 @@ private:
   /// Pieces kept in registers, by key: as loaded (after the residual add)
   /// and as handed to the quantizer. The edge always is.
   DenseMap<int64_t, Value> cachedRow, cachedQuantizerInput;
-  /// Gamma loaded with the row (see kMaxPrefetchedChunks), by key.
+  /// Gamma loaded with the row (prefetchGammaWith*Row in emitRowProgram),
+  /// by key.
   DenseMap<int64_t, Value> cachedGamma;
 };
 } // namespace
@@ -627,9 +629,8 @@ Value RowKernelEmitter::reduceWarps(Value value, Combine kind) {
 }
 
 Value RowKernelEmitter::forEachPiece(Combine kind,
-                                     function_ref<Value(const Piece &)> body,
-                                     Type accumulator) {
-  Value acc = identity(kind, accumulator ? accumulator : b.getF32Type());
+                                     function_ref<Value(const Piece &)> body) {
+  Value acc = identity(kind);
   if (unrolledChunks) {
     for (int64_t k = 0; k < *unrolledChunks; ++k)
       if (Value partial = body(chunk(i64(k))))
@@ -879,7 +880,8 @@ Value RowKernelEmitter::reciprocalOf(Value scale) {
 /// (a row or group with an infinite value and no normalization) enters the
 /// remainder as the largest finite f32, so that a finite x gives
 /// x * 0 + (x - 0 * max) * 0 = 0, as x / inf does, instead of the NaN of
-/// 0 * inf; infinite x stays NaN.
+/// 0 * inf; infinite x stays NaN. (Emitted per piece; CSE and LICM leave
+/// one per row.)
 Value RowKernelEmitter::divideByScale(Value x, Value scale,
                                       std::optional<double> bound) {
   Value reciprocal = reciprocalOf(scale);
@@ -1008,10 +1010,15 @@ void RowKernelEmitter::emitRowProgram() {
                              LLVM::LLVMArrayType::get(b.getI8Type(), 0),
                              LLVM::Linkage::External, /*alignment=*/16);
   }
+  // Gamma loaded with the row rather than after the reduction (see the two
+  // rules' measurements in `source` below), per place the row is kept.
+  bool gammaWithRow = spec.normalize && spec.gamma >= 0 && unrolledChunks;
   bool prefetchGammaWithSharedRow =
-      sharedRows && !schedule.splitsRows() && spec.normalize &&
-      spec.gamma >= 0 && unrolledChunks &&
+      gammaWithRow && sharedRows && !schedule.splitsRows() &&
       *unrolledChunks <= kMaxSharedRowGammaChunks && target.blockAloneOnSM;
+  bool prefetchGammaWithRegisterRow =
+      gammaWithRow && *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
+      schedule.blockSize() <= kMaxPrefetchingBlockSize;
   // The first pass over the row; cached pieces are reused by later passes.
   // Pieces kept in registers: every chunk of a cached row, and the edge.
   auto keptInRegisters = [&](const Piece &piece) {
@@ -1024,11 +1031,10 @@ void RowKernelEmitter::emitRowProgram() {
   // (92.5 -> 89.5 us). Elsewhere waiting for the whole row before the first
   // sum costs more than the stores it saves: the same shape's rmsnorm over
   // two blocks 96.2 -> 104.5 us, per-token fp8 quantize 73.5 -> 81.5 us.
-  Type cachedType = spec.cachedElementType;
   bool copyRowAsync =
       target.asyncCopies && prefetchGammaWithSharedRow && spec.residual < 0 &&
-      cachedType == spec.operands[spec.input].elementType &&
-      schedule.vectorWidth * cachedType.getIntOrFloatBitWidth() == 128;
+      schedule.vectorWidth * spec.cachedElementType.getIntOrFloatBitWidth() ==
+          128;
   bool rowCopied = false;
   auto source = [&](const Piece &piece, bool firstPass) -> Value {
     bool inRegisters = keptInRegisters(piece);
@@ -1068,9 +1074,7 @@ void RowKernelEmitter::emitRowProgram() {
       // batches wait on, for a few registers. Not where registers are
       // scarcer (bigger blocks) or gamma takes a register per element
       // (peeled rows read it one element at a time).
-      if (spec.normalize && spec.gamma >= 0 && unrolledChunks &&
-          *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
-          schedule.blockSize() <= kMaxPrefetchingBlockSize)
+      if (prefetchGammaWithRegisterRow)
         cachedGamma[*piece.key] = loadPiece(spec.gamma, piece.column, piece);
       return x;
     }
@@ -1164,13 +1168,11 @@ void RowKernelEmitter::emitRowProgram() {
     return;
   }
   case QuantScheme::PerToken: {
-    VectorType packed = packedAmaxType();
     Value amax = forEachPiece(
-        packed ? Combine::HighAndLow : Combine::Max,
+        packedAmaxType() ? Combine::HighAndLow : Combine::Max,
         [&](const Piece &piece) -> Value {
           return absMaxOfPiece(quantized(piece, /*storeNormalized=*/true));
-        },
-        packed);
+        });
     Value scale = scaleFromAmax(reduceRow(amaxAsF32(amax), Combine::Max));
     storeScale(scale, i64(0), both(isLeader, rowValid));
     forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {

@@ -98,8 +98,8 @@ struct RowKernelTarget {
   /// The target fits no second block of this kernel on an SM (its row cache
   /// takes more than half the shared memory).
   bool blockAloneOnSM = false;
-  /// The target has NaN-propagating max and abs on f16/bf16 pairs (NVIDIA
-  /// sm_80 and later: max.NaN.bf16x2, abs.bf16x2).
+  /// The target has NaN-propagating max and min on f16/bf16 pairs (NVIDIA
+  /// sm_80 and later: max.NaN.bf16x2, min.NaN.bf16x2).
   bool packedHalfMax = false;
   /// The target copies global memory to shared memory asynchronously
   /// (NVIDIA sm_80 and later: cp.async).

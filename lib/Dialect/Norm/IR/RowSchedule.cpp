@@ -503,28 +503,28 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   // already leave two blocks per SM, lost up to 20 points when split. Not
   // rmsnorm + per-token quantization without a residual: its two cluster
   // exchanges per row cost more than they save on the 3 bytes an element
-  // moves (60% -> 52%).
-  auto leavesOneBlockPerSM = [&](const RowSchedule &candidate,
-                                 const RowKernelShape &candidateShape) {
+  // moves (60% -> 52%, measured before gamma prefetch and row copies; the
+  // sixth round's sweep still found the splits slower: bench/RESULTS.md).
+  // A split schedule's shared bytes are per slice (getSharedMemoryBytes).
+  auto leavesOneBlockPerSM = [&](const RowSchedule &candidate) {
     return candidate.rowStorage == RowStorage::Stream ||
-           sharedRowCacheFillsSM(candidate, candidateShape, target);
+           sharedRowCacheFillsSM(candidate, shape, target);
   };
   if (!schedule || overrides.blocksPerRow || target.maxBlocksPerRow <= 1 ||
       shape.cols < 0 || !shape.rereadsRow ||
       (shape.rowReductions > 1 && !shape.hasResidual) ||
-      !leavesOneBlockPerSM(*schedule, shape) || overrides.rowStorage ||
+      !leavesOneBlockPerSM(*schedule) || overrides.rowStorage ||
       overrides.threadsPerRow || overrides.rowsPerBlock)
     return schedule;
   for (int64_t blocks = 2; blocks <= target.maxBlocksPerRow; blocks *= 2) {
     std::string ignored;
-    RowKernelShape slice = getSliceShape(shape, blocks);
-    std::optional<RowSchedule> split =
-        chooseBlockSchedule(slice, target, ignored, overrides);
+    std::optional<RowSchedule> split = chooseBlockSchedule(
+        getSliceShape(shape, blocks), target, ignored, overrides);
     if (!split)
       break;
     split->blocksPerRow = blocks;
     split->rowsPerBlock = 1;
-    if (!leavesOneBlockPerSM(*split, shape) &&
+    if (!leavesOneBlockPerSM(*split) &&
         succeeded(checkRowSchedule(*split, shape, ignored)))
       return split;
   }
