@@ -184,10 +184,11 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
                     sharedMemory, clusters ? kMaxBlocksPerRow : 1)
           .str();
   // max.NaN.bf16x2 and cvt.rn.bf16x2.f32 (and their f16 forms), and
-  // cp.async, are sm_80+.
+  // cp.async (the persistent kernels' row ring too), are sm_80+.
   bool sm80 = minVersion >= 80;
   std::string text = llvm::formatv(
-      "{0}norm-to-gpu{{{5} packed-half-max={6} async-copies={6}},"
+      "{0}norm-to-gpu{{{5} packed-half-max={6} async-copies={6} "
+      "persistent-rows={6}},"
       "canonicalize,cse,"
       "gpu.module(norm-lower-quantizer-conversions{{nvvm-paired={1} "
       "nvvm-int8=true nvvm-half-pairs={6}}),canonicalize,"

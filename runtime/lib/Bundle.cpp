@@ -209,6 +209,7 @@ static void parseKernel(Reader &reader, const std::string &name,
   spec.dynamicSharedMemory = reader.integer(
       kernel, path, "dynamic_shared_memory", 0, 1 << 20, /*fallback=*/0);
   spec.rowCached = reader.boolean(kernel, path, "row_cached", false);
+  spec.persistent = reader.boolean(kernel, path, "persistent", false);
   if (!reader.failed() &&
       spec.blockSize != spec.rowsPerBlock * spec.threadsPerRow)
     reader.fail(path + ".block_size",

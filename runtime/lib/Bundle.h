@@ -79,6 +79,9 @@ struct KernelSpec {
   int64_t colsMultiple = 1;
   int64_t dynamicSharedMemory = 0;
   bool rowCached = false;
+  /// The kernel loops over rows with a grid stride: any grid up to the
+  /// rows-based one is correct.
+  bool persistent = false;
   KernelParams params;
 };
 

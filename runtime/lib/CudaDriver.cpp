@@ -19,6 +19,7 @@ using CUdeviceptr = unsigned long long;
 using Handle = void *;
 
 constexpr int kComputeCapabilityMajor = 75;
+constexpr int kMultiprocessorCount = 16;
 constexpr int kComputeCapabilityMinor = 76;
 
 struct CudaApi {
@@ -65,6 +66,7 @@ public:
 
   norm_backend_t backend() const override { return NORM_BACKEND_CUDA; }
   const std::string &chip() const override { return chipName; }
+  int64_t multiprocessors() const override { return multiprocessorCount; }
   std::vector<const BinaryObject *>
   candidates(const Bundle &bundle) const override;
   Status loadModule(const BinaryObject &object, void *&module) override {
@@ -142,7 +144,7 @@ private:
   CudaApi api = {};
   CUdevice device = 0;
   Handle context = nullptr;
-  int major = 0, minor = 0;
+  int major = 0, minor = 0, multiprocessorCount = 0;
   std::string chipName;
 
   Status check(CUresult result, const std::string &call) const {
@@ -253,6 +255,11 @@ Status CudaDriver::open(int ordinal) {
       !s.ok())
     return s;
   chipName = "sm_" + std::to_string(major * 10 + minor);
+  if (Status s = check(api.deviceGetAttribute(&multiprocessorCount,
+                                              kMultiprocessorCount, device),
+                       "cuDeviceGetAttribute");
+      !s.ok())
+    return s;
   if (Status s = check(api.primaryCtxRetain(&context, device),
                        "cuDevicePrimaryCtxRetain");
       !s.ok())

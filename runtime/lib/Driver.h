@@ -25,6 +25,9 @@ public:
   virtual norm_backend_t backend() const = 0;
   /// "sm_90", "gfx942" (AMD: known once a binary loaded, else "amdgpu").
   virtual const std::string &chip() const = 0;
+  /// Streaming multiprocessors (compute units) of the device; 0 when
+  /// unknown.
+  virtual int64_t multiprocessors() const = 0;
 
   /// The objects of `bundle` worth trying on this device, best first.
   virtual std::vector<const BinaryObject *>

@@ -53,6 +53,10 @@ public:
 
   norm_backend_t backend() const override { return NORM_BACKEND_HIP; }
   const std::string &chip() const override { return chipName; }
+  // No kernel for AMD is persistent (see the manifest's "persistent"); the
+  // count would need hipDeviceGetAttribute, whose enum moved between ROCm
+  // releases.
+  int64_t multiprocessors() const override { return 0; }
   // HIP exposes the gfx name only through a versioned properties struct;
   // instead every HSACO is offered and the loader rejects foreign ones.
   std::vector<const BinaryObject *>

@@ -419,9 +419,17 @@ norm_status_t norm_launch(norm_context *context, norm_bundle *bundle,
   // The driver takes the count from the kernel; the terminator lets tools
   // that intercept launches find the end.
   arguments.push_back(nullptr);
-  return report(context->driver->launch(
-      function, plan.gridBlocks, plan.blockSize, plan.dynamicSharedMemory,
-      stream, arguments.data()));
+  // A persistent kernel gets one wave of blocks with the rows spread
+  // evenly: ceil(blocks / SMs) rows each, on as few blocks as that allows.
+  int64_t grid = plan.gridBlocks;
+  if (spec->persistent)
+    if (int64_t sms = context->driver->multiprocessors(); sms > 0) {
+      int64_t rowsPerBlock = (grid + sms - 1) / sms;
+      grid = (grid + rowsPerBlock - 1) / rowsPerBlock;
+    }
+  return report(context->driver->launch(function, grid, plan.blockSize,
+                                        plan.dynamicSharedMemory, stream,
+                                        arguments.data()));
 }
 
 norm_status_t norm_malloc(norm_context *context, size_t bytes, void **pointer) {

@@ -244,6 +244,53 @@ TEST_F(FakeCuda, LaunchPacksTheKernelABI) {
   EXPECT_EQ(params[7], 8u);   // stride_scales
 }
 
+TEST_F(FakeCuda, PersistentKernelsGetOneBalancedWave) {
+  // "rms" marked persistent: its rows are spread over the fake device's 132
+  // SMs, ceil(rows / 132) per block; norm_check_arguments reports the most
+  // blocks the launch may use (one per row).
+  std::string manifest = validManifest();
+  const std::string rms = R"("block_size": 128, "cols": 4096,)";
+  size_t at = manifest.find(rms);
+  ASSERT_NE(at, std::string::npos);
+  manifest.insert(at + rms.size(), R"( "persistent": true,)");
+  TempBundle persistentDir(manifest);
+  norm_bundle *persistent = nullptr;
+  ASSERT_EQ(norm_bundle_open(persistentDir.path().c_str(), &persistent),
+            NORM_SUCCESS)
+      << norm_last_error();
+  norm_context *context = nullptr;
+  ASSERT_EQ(createContext(&context), NORM_SUCCESS);
+  for (auto [rows, expected] : {std::pair<int64_t, unsigned>{1000, 125},
+                                {1056, 132},
+                                {1057, 118},
+                                {100, 100},
+                                {1, 1}}) {
+    std::vector<norm_tensor_t> tensors = {
+        tensor(fakeAddress(0), NORM_DTYPE_BF16, {rows, 4096}),
+        tensor(fakeAddress(1 << 30), NORM_DTYPE_BF16, {4096}),
+        tensor(fakeAddress(2u << 30), NORM_DTYPE_BF16, {rows, 4096})};
+    int64_t most = 0;
+    ASSERT_EQ(norm_check_arguments(persistent, "rms", tensors.data(), 3, &most),
+              NORM_SUCCESS);
+    EXPECT_EQ(most, rows);
+    ASSERT_EQ(
+        norm_launch(context, persistent, "rms", nullptr, tensors.data(), 3),
+        NORM_SUCCESS)
+        << norm_last_error();
+    unsigned grid, block, shared;
+    uint64_t params[4];
+    lastLaunch(&grid, &block, &shared, params, 4);
+    EXPECT_EQ(grid, expected) << rows << " rows";
+    // Without the mark, a block per row.
+    ASSERT_EQ(norm_launch(context, bundle, "rms", nullptr, tensors.data(), 3),
+              NORM_SUCCESS);
+    lastLaunch(&grid, &block, &shared, params, 4);
+    EXPECT_EQ(grid, unsigned(rows));
+  }
+  norm_context_destroy(context);
+  norm_bundle_close(persistent);
+}
+
 TEST_F(FakeCuda, DriverErrorsComeBackWithTheirNames) {
   configure(90, 1, 0, 0, /*launchError=*/700);
   norm_context *context = nullptr;

@@ -75,6 +75,8 @@ FAKE_API int cuDeviceGetAttribute(int *value, int attribute, int) {
     *value = state.computeCapability / 10;
   else if (attribute == 76)
     *value = state.computeCapability % 10;
+  else if (attribute == 16) // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+    *value = 132;
   else
     return 1; // CUDA_ERROR_INVALID_VALUE
   return 0;

@@ -58,6 +58,18 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     registers that hold gamma. On an H100, 1024 x 65536 bf16 rmsnorm +
     per-token fp8 (int8): 86.7 -> 83.9 us (92.5 -> 89.5 us); other kernels
     lost by it and keep their loads.
+
+    With `persistent-rows=true` as well (the NVVM pipeline sets both), such
+    a kernel that normalizes (with a 16-bit gamma) and quantizes per token,
+    one row per block in whole 16-byte chunks, becomes persistent: it loops
+    over rows with a grid stride, its shared memory is a ring of as many
+    chunk slots as fit in `shared-memory-per-block` less 32 KiB (left to the
+    L1 cache), each thread copies the chunk that follows in the stream into
+    a slot as soon as its last pass has read it, and gamma is loaded once
+    per block into registers. The manifest marks it `"persistent": true`
+    and the runtime launches one balanced wave of blocks; host launches
+    give each block 8 rows. On an H100, 1024 x 65536 bf16 rmsnorm +
+    per-token fp8 (int8): 84.0 -> 78.2 us (87.8 -> 80.0 us).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
@@ -89,7 +101,12 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     Option<"asyncCopies", "async-copies", "bool", /*default=*/"false",
            "The target copies global to shared memory asynchronously "
            "(NVIDIA sm_80 and later: cp.async): rows cached in shared "
-           "memory are loaded straight into it">
+           "memory are loaded straight into it">,
+    Option<"persistentRows", "persistent-rows", "bool", /*default=*/"false",
+           "With async-copies: per-token quantizers of normalized rows "
+           "that a block alone on its SM caches in shared memory loop over "
+           "rows (a persistent kernel), copying the next row into a ring "
+           "of shared memory while they quantize this one">
   ];
 }
 

@@ -114,6 +114,8 @@ public:
     if (staticChunks && (schedule.rowStorage == RowStorage::Registers ||
                          *staticChunks <= kMaxUnrolledChunks))
       unrolledChunks = staticChunks;
+    if (!peeled)
+      ringSlots = getRowRingSlots(spec, schedule, target);
   }
 
   /// Emits the kernel body before the terminator of `block` (or at its end).
@@ -244,6 +246,16 @@ private:
   }
   /// Emits the row program (before the cluster's final barrier).
   void emitRowProgram();
+  /// Emits the program of the row `row`.
+  void emitRow();
+  /// The block's rows in a loop with a grid stride, each copied into the
+  /// ring ahead of its turn.
+  void emitRingLoop();
+  /// Issues (and commits, as one cp.async group) the copy of chunk `c` of
+  /// the block's row `rowsAhead` rows after `row` into ring slot `slot`.
+  void issueRingChunk(int64_t rowsAhead, int64_t c, Value slot);
+  /// Ring slot of chunk `k` of the current row.
+  Value ringSlot(Value k);
 
   /// Calls `body` for every chunk of the row (unrolled with constant k when
   /// `unrolledChunks` is set, else in an scf.for), then for the edge of a
@@ -303,6 +315,14 @@ private:
   /// Gamma loaded with the row (prefetchGammaWith*Row in emitRowProgram),
   /// by key.
   DenseMap<int64_t, Value> cachedGamma;
+  /// Rows streamed through a ring of chunk slots (see emitRingLoop): the
+  /// slot count (0: off), the grid's block count and the current row's
+  /// first slot.
+  int64_t ringSlots = 0;
+  Value gridBlocks, ringBase;
+  /// Where the row is kept and how it is loaded (emitRowProgram).
+  bool cacheRowInRegisters = false, prefetchGammaWithSharedRow = false,
+       prefetchGammaWithRegisterRow = false, copyRowAsync = false;
 };
 } // namespace
 
@@ -472,6 +492,10 @@ Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass) {
 }
 
 Value RowKernelEmitter::sharedOffset(Value k) {
+  if (ringBase)
+    return arith::AddIOp::create(
+        b, arith::MulIOp::create(b, ringSlot(k), i64(schedule.threadsPerRow)),
+        lane);
   // In vectors: the row's, then this thread's chunk k.
   Value slot = arith::AddIOp::create(
       b, arith::MulIOp::create(b, k, i64(schedule.threadsPerRow)), lane);
@@ -763,6 +787,30 @@ Value RowKernelEmitter::normalizePiece(const Piece &piece, Value x,
       y = arith::ExtFOp::create(b, f32Vector(piece.width), rounded);
     }
     Value gamma = piece.key ? cachedGamma.lookup(*piece.key) : Value();
+    if (gamma && ringBase) {
+      // Gamma stays packed across the row loop: LLVM would hoist its
+      // widening out of the loop (twice the registers, spilled). An opaque
+      // move that depends on the row keeps the widening in the loop.
+      int64_t words = piece.width / 2;
+      auto wordsType = VectorType::get({words}, b.getI32Type());
+      Value packed = vector::BitCastOp::create(b, wordsType, gamma);
+      Value laundered = arith::ConstantOp::create(b, b.getZeroAttr(wordsType));
+      for (int64_t w = 0; w < words; ++w) {
+        Value word = vector::ExtractOp::create(b, packed, ArrayRef<int64_t>{w});
+        auto move = LLVM::InlineAsmOp::create(
+            b, b.getI32Type(), ValueRange{word, row}, "mov.b32 $0, $1;",
+            "=r,r,l", /*has_side_effects=*/false, /*is_align_stack=*/false,
+            LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+            ArrayAttr());
+        laundered = vector::InsertOp::create(b, move.getResult(0), laundered,
+                                             ArrayRef<int64_t>{w});
+      }
+      gamma = arith::ExtFOp::create(
+          b, f32Vector(piece.width),
+          vector::BitCastOp::create(b, cast<VectorType>(gamma.getType()),
+                                    laundered)
+              .getResult());
+    }
     if (!gamma)
       gamma = loadPiece(spec.gamma, piece.column, piece);
     if (spec.weightOffset != 0.0)
@@ -973,6 +1021,45 @@ void RowKernelEmitter::emitRowProgram() {
                                        i64(schedule.getSliceCols(spec.cols)));
     block64 = arith::DivUIOp::create(b, block64, i64(schedule.blocksPerRow));
   }
+  if (schedule.rowStorage == RowStorage::Shared &&
+      spec.cols != ShapedType::kDynamic) {
+    // Dynamic shared memory as an external zero-sized array (CUDA's and
+    // HIP's `extern __shared__`), which the assemblers place after every
+    // static shared variable. gpu.dynamic_shared_memory lowers to an
+    // internal one that LLVM may demote into the kernel, where ptxas may lay
+    // static buffers (the reductions', the cluster's) over the row.
+    sharedRows = sharedArray("norm_dynamic_shared_memory",
+                             LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+                             LLVM::Linkage::External, /*alignment=*/16);
+  }
+  cacheRowInRegisters =
+      schedule.rowStorage == RowStorage::Registers && unrolledChunks;
+  // Gamma loaded with the row rather than after the reduction (see the two
+  // rules' measurements in emitRow's `source`), per place the row is kept.
+  bool gammaWithRow = spec.normalize && spec.gamma >= 0 && unrolledChunks;
+  prefetchGammaWithSharedRow =
+      gammaWithRow && sharedRows && !schedule.splitsRows() &&
+      *unrolledChunks <= kMaxSharedRowGammaChunks && target.blockAloneOnSM;
+  prefetchGammaWithRegisterRow =
+      gammaWithRow && *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
+      schedule.blockSize() <= kMaxPrefetchingBlockSize;
+  // Where gamma comes with the row (above), a row whose first pass reads
+  // the input alone is copied to shared memory asynchronously: the row's
+  // vectors need no registers on the way, which the gamma vectors hold. On
+  // an H100, 1024 x 65536 bf16 rmsnorm + fp8 (int8): 86.7 -> 83.9 us
+  // (92.5 -> 89.5 us). Elsewhere waiting for the whole row before the first
+  // sum costs more than the stores it saves: the same shape's rmsnorm over
+  // two blocks 96.2 -> 104.5 us, per-token fp8 quantize 73.5 -> 81.5 us.
+  copyRowAsync =
+      target.asyncCopies && prefetchGammaWithSharedRow && spec.residual < 0 &&
+      schedule.vectorWidth * spec.cachedElementType.getIntOrFloatBitWidth() ==
+          128;
+  if (ringSlots) {
+    assert(copyRowAsync && "a ring is filled by cp.async");
+    emitRingLoop();
+    return;
+  }
+
   Value logicalRow = arith::AddIOp::create(
       b, arith::MulIOp::create(b, block64, i64(schedule.rowsPerBlock)),
       rowInBlock);
@@ -981,7 +1068,97 @@ void RowKernelEmitter::emitRowProgram() {
   // Threads past the last row work on the last row and store nothing.
   row = arith::SelectOp::create(b, rowValid, logicalRow,
                                 arith::SubIOp::create(b, rows, i64(1)));
+  emitRow();
+}
 
+Value RowKernelEmitter::ringSlot(Value k) {
+  Value slot = arith::AddIOp::create(b, ringBase, k);
+  Value wraps =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, slot, i64(ringSlots));
+  return arith::SelectOp::create(
+      b, wraps, arith::SubIOp::create(b, slot, i64(ringSlots)), slot);
+}
+
+void RowKernelEmitter::issueRingChunk(int64_t rowsAhead, int64_t c,
+                                      Value slot) {
+  Value target = arith::AddIOp::create(
+      b, row, arith::MulIOp::create(b, gridBlocks, i64(rowsAhead)));
+  Value exists =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, target, rows);
+  ifThen(exists, [&] {
+    Value column = arith::MulIOp::create(
+        b, arith::AddIOp::create(b, i64(c * schedule.threadsPerRow), lane),
+        i64(schedule.vectorWidth));
+    Value offset = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, target, stride(spec.input)), column);
+    auto vectorType =
+        VectorType::get({schedule.vectorWidth}, spec.cachedElementType);
+    Value shared = LLVM::GEPOp::create(
+        b, sharedRows.getType(), vectorType, sharedRows,
+        ValueRange{arith::AddIOp::create(
+            b, arith::MulIOp::create(b, slot, i64(schedule.threadsPerRow)),
+            lane)});
+    NVVM::CpAsyncOp::create(b, shared, address(spec.input, offset),
+                            /*size=*/16, NVVM::LoadCacheModifierKind::CG,
+                            /*cpSize=*/Value());
+  });
+  // Committed even when empty, so that the groups stay one per chunk of
+  // the stream (see emitRingLoop).
+  NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
+void RowKernelEmitter::emitRingLoop() {
+  // The block's rows are bid, bid + grid, ...; their chunks form one stream,
+  // chunk g (row g / C, chunk g % C) living in slot g % S of S slots. Chunk
+  // g + S is copied as soon as the last pass has read chunk g (each thread
+  // copies and reads only its own vectors, so no barrier guards a slot), so
+  // that S - C chunks of the next row arrive while this one is reduced and
+  // quantized. Every copy is its own cp.async group, committed in stream
+  // order: before chunk c of a row is read, at most S - 1 - c groups may be
+  // pending.
+  int64_t chunks = *unrolledChunks;
+  Value bid = arith::IndexCastOp::create(
+      b, b.getI64Type(), gpu::BlockIdOp::create(b, gpu::Dimension::x));
+  gridBlocks = arith::IndexCastOp::create(
+      b, b.getI64Type(), gpu::GridDimOp::create(b, gpu::Dimension::x));
+  row = bid;
+  // Gamma once per block, kept packed (see normalizePiece): every row
+  // read it from L2 before, as many bytes as the row itself.
+  Type gammaType = spec.operands[spec.gamma].elementType;
+  for (int64_t k = 0; k < chunks; ++k) {
+    Piece piece = chunk(i64(k));
+    cachedGamma[k] = LLVM::LoadOp::create(
+        b, VectorType::get({piece.width}, gammaType),
+        address(spec.gamma, piece.column), alignmentOf(spec.gamma, piece));
+  }
+  for (int64_t g = 0; g < ringSlots; ++g)
+    issueRingChunk(g / chunks, g % chunks, i64(g));
+
+  // ceil((rows - bid) / grid) rows, none for blocks past the last row.
+  Value remaining = arith::SubIOp::create(b, rows, bid);
+  Value count = arith::DivSIOp::create(
+      b,
+      arith::AddIOp::create(b, remaining,
+                            arith::SubIOp::create(b, gridBlocks, i64(1))),
+      gridBlocks);
+  count = arith::MaxSIOp::create(b, count, i64(0));
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  auto loop = scf::ForOp::create(
+      b, zero, arith::IndexCastOp::create(b, b.getIndexType(), count), one);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value i =
+      arith::IndexCastOp::create(b, b.getI64Type(), loop.getInductionVar());
+  row = arith::AddIOp::create(b, bid, arith::MulIOp::create(b, i, gridBlocks));
+  // Every row of the loop exists.
+  rowValid = nullptr;
+  ringBase = arith::RemUIOp::create(b, arith::MulIOp::create(b, i, i64(chunks)),
+                                    i64(ringSlots));
+  emitRow();
+}
+
+void RowKernelEmitter::emitRow() {
   if (peeled) {
     // The input's row starts `misalignment` elements past an aligned column
     // (its base is aligned), and so does every row operand's.
@@ -998,43 +1175,11 @@ void RowKernelEmitter::emitRowProgram() {
     edgeElements = arith::SubIOp::create(b, cols, bodyElements);
   }
 
-  bool cache = schedule.rowStorage == RowStorage::Registers && unrolledChunks;
-  if (schedule.rowStorage == RowStorage::Shared &&
-      spec.cols != ShapedType::kDynamic) {
-    // Dynamic shared memory as an external zero-sized array (CUDA's and
-    // HIP's `extern __shared__`), which the assemblers place after every
-    // static shared variable. gpu.dynamic_shared_memory lowers to an
-    // internal one that LLVM may demote into the kernel, where ptxas may lay
-    // static buffers (the reductions', the cluster's) over the row.
-    sharedRows = sharedArray("norm_dynamic_shared_memory",
-                             LLVM::LLVMArrayType::get(b.getI8Type(), 0),
-                             LLVM::Linkage::External, /*alignment=*/16);
-  }
-  // Gamma loaded with the row rather than after the reduction (see the two
-  // rules' measurements in `source` below), per place the row is kept.
-  bool gammaWithRow = spec.normalize && spec.gamma >= 0 && unrolledChunks;
-  bool prefetchGammaWithSharedRow =
-      gammaWithRow && sharedRows && !schedule.splitsRows() &&
-      *unrolledChunks <= kMaxSharedRowGammaChunks && target.blockAloneOnSM;
-  bool prefetchGammaWithRegisterRow =
-      gammaWithRow && *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
-      schedule.blockSize() <= kMaxPrefetchingBlockSize;
   // The first pass over the row; cached pieces are reused by later passes.
   // Pieces kept in registers: every chunk of a cached row, and the edge.
   auto keptInRegisters = [&](const Piece &piece) {
-    return piece.key && (cache || *piece.key == kEdgeKey);
+    return piece.key && (cacheRowInRegisters || *piece.key == kEdgeKey);
   };
-  // Where gamma comes with the row (above), a row whose first pass reads
-  // the input alone is copied to shared memory asynchronously: the row's
-  // vectors need no registers on the way, which the gamma vectors hold. On
-  // an H100, 1024 x 65536 bf16 rmsnorm + fp8 (int8): 86.7 -> 83.9 us
-  // (92.5 -> 89.5 us). Elsewhere waiting for the whole row before the first
-  // sum costs more than the stores it saves: the same shape's rmsnorm over
-  // two blocks 96.2 -> 104.5 us, per-token fp8 quantize 73.5 -> 81.5 us.
-  bool copyRowAsync =
-      target.asyncCopies && prefetchGammaWithSharedRow && spec.residual < 0 &&
-      schedule.vectorWidth * spec.cachedElementType.getIntOrFloatBitWidth() ==
-          128;
   bool rowCopied = false;
   auto source = [&](const Piece &piece, bool firstPass) -> Value {
     bool inRegisters = keptInRegisters(piece);
@@ -1042,7 +1187,10 @@ void RowKernelEmitter::emitRowProgram() {
       if (!firstPass)
         return loadShared(piece);
       Value x;
-      if (copyRowAsync) {
+      if (ringBase) {
+        NVVM::CpAsyncWaitGroupOp::create(b, ringSlots - 1 - *piece.key);
+        x = loadShared(piece);
+      } else if (copyRowAsync) {
         if (!rowCopied) {
           copyRowToShared();
           rowCopied = true;
@@ -1059,7 +1207,7 @@ void RowKernelEmitter::emitRowProgram() {
       // (113.3 -> 101.9 us). Not where a second block would fit (2048 x
       // 32768 add_rmsnorm + fp8: 170.6 -> 196.5 us): the registers it takes
       // cost that block.
-      if (prefetchGammaWithSharedRow)
+      if (prefetchGammaWithSharedRow && !ringBase)
         cachedGamma[*piece.key] = loadPiece(spec.gamma, piece.column, piece);
       return x;
     }
@@ -1177,6 +1325,12 @@ void RowKernelEmitter::emitRowProgram() {
     storeScale(scale, i64(0), both(isLeader, rowValid));
     forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
       storeQuantized(piece, quantized(piece, /*storeNormalized=*/false), scale);
+      // The slot is free: the stream's chunk S further on goes there.
+      if (ringBase) {
+        int64_t next = *piece.key + ringSlots;
+        issueRingChunk(next / *unrolledChunks, next % *unrolledChunks,
+                       ringSlot(piece.k));
+      }
       return nullptr;
     });
     return;
@@ -1264,4 +1418,30 @@ void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
   RowKernelEmitter(func, spec, scalar, target,
                    /*peeled=*/false)
       .emit(ifOp.elseBlock());
+}
+
+int64_t mlir::norm::getRowRingSlots(const RowKernelSpec &spec,
+                                    const RowSchedule &schedule,
+                                    const RowKernelTarget &target) {
+  std::optional<int64_t> chunks = schedule.getChunks(spec.cols);
+  if (!target.ringBytes || !target.asyncCopies || !target.blockAloneOnSM ||
+      schedule.rowStorage != RowStorage::Shared || !chunks ||
+      *chunks > kMaxSharedRowGammaChunks || schedule.splitsRows() ||
+      schedule.rowsPerBlock != 1 || peelsRows(spec, schedule) ||
+      !spec.normalize || spec.gamma < 0 || spec.residual >= 0 ||
+      !spec.quantize || spec.scheme != QuantScheme::PerToken)
+    return 0;
+  // Whole 16-byte vectors only: every chunk lies in the row, and no copy
+  // needs a guard or a zero fill.
+  int64_t vectorBits =
+      schedule.vectorWidth * spec.cachedElementType.getIntOrFloatBitWidth();
+  if (vectorBits != 128 ||
+      spec.cols % (schedule.threadsPerRow * schedule.vectorWidth) != 0)
+    return 0;
+  // Gamma stays in registers across rows: 16-bit values, 4 registers a
+  // chunk.
+  if (spec.operands[spec.gamma].elementType.getIntOrFloatBitWidth() != 16)
+    return 0;
+  int64_t slots = target.ringBytes / (schedule.threadsPerRow * 16);
+  return slots > *chunks ? slots : 0;
 }

@@ -194,7 +194,9 @@ norm_bundle_kernel_params(const norm_bundle *bundle, const char *kernel,
 
 /* Checks `tensors` against `kernel`'s signature exactly as norm_launch does,
  * without a GPU, and returns the grid size (blocks) the launch would use
- * (0 when there are no rows: norm_launch then launches nothing). */
+ * (0 when there are no rows: norm_launch then launches nothing). For a
+ * persistent kernel (the manifest's "persistent") this is the most it may
+ * use: norm_launch spreads the rows over one wave of the device's SMs. */
 NORM_RUNTIME_API norm_status_t norm_check_arguments(
     const norm_bundle *bundle, const char *kernel, const norm_tensor_t *tensors,
     int64_t num_tensors, int64_t *grid_blocks);

@@ -1,0 +1,97 @@
+// With persistent-rows (and async-copies), rmsnorm + per-token quantization
+// of a row copied by cp.async into the shared memory of a block alone on its
+// SM becomes a persistent kernel: gamma is loaded once, the block loops over
+// rows with a grid stride, and its shared memory is a ring of chunk slots
+// (shared-memory-per-block less 32 KiB). 24576 bf16 over 512 threads of
+// 8-wide vectors: 6 chunks of 8 KiB per thread row; 88 KiB per block leaves
+// the 48 KiB row alone on the SM and 56 KiB for the ring: 7 slots.
+// RUN: norm-opt %s -norm-to-gpu="async-copies=true persistent-rows=true shared-memory-per-block=90112" -split-input-file | FileCheck %s
+// Without the option, or with a ring no larger than a row (80 KiB: 48 KiB,
+// 6 slots), one block per row and one wait.
+// RUN: norm-opt %s -norm-to-gpu="async-copies=true shared-memory-per-block=90112" -split-input-file | FileCheck %s --check-prefix=ROW
+// RUN: norm-opt %s -norm-to-gpu="async-copies=true persistent-rows=true shared-memory-per-block=81920" -split-input-file | FileCheck %s --check-prefix=ROW
+
+// The manifest marks the kernel persistent with the ring's bytes; host code
+// gives each block 8 rows.
+// CHECK: norm.kernels = {ring_rmsnorm_quantize = {{{.*}}dynamic_shared_memory = 57344 : i64{{.*}}persistent = true
+// CHECK: %[[BLOCKS:.*]] = arith.ceildivui %{{.*}}, %c8 : index
+// CHECK: gpu.launch_func @norm_kernels::@ring_rmsnorm_quantize blocks in (%[[BLOCKS]], {{.*}} dynamic_shared_memory_size %c57344_i32
+// CHECK-LABEL: gpu.func @ring_rmsnorm_quantize
+// CHECK: gpu.grid_dim x
+// Gamma once, before the loop, packed.
+// CHECK-COUNT-6: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// The first 7 chunks of the block's rows, each its own group.
+// CHECK-COUNT-7: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache = {{ *}}cg : !llvm.ptr<3>, !llvm.ptr<1>
+// CHECK-NOT: nvvm.cp.async.wait.group
+// CHECK: scf.for
+// Chunk c is read once at most 7 - 1 - c groups are pending.
+// CHECK: nvvm.cp.async.wait.group 6
+// CHECK: nvvm.cp.async.wait.group 5
+// CHECK: nvvm.cp.async.wait.group 4
+// CHECK: nvvm.cp.async.wait.group 3
+// CHECK: nvvm.cp.async.wait.group 2
+// CHECK: nvvm.cp.async.wait.group 1
+// CHECK-NOT: nvvm.cp.async.wait.group
+// CHECK: gpu.barrier
+// Gamma is widened in the loop, behind a move LLVM cannot hoist.
+// CHECK: llvm.inline_asm "mov.b32 $0, $1;", "=r,r,l"
+// CHECK: gpu.barrier
+// The codes pass refills each slot it has read: 6 copies, 6 groups, and no
+// global load of the row or gamma in the loop.
+// CHECK-NOT: llvm.load %{{.*}} : !llvm.ptr<1>
+// CHECK-COUNT-6: nvvm.cp.async.commit.group
+// CHECK-NOT: nvvm.cp.async
+// CHECK: gpu.return
+
+// ROW: norm.kernels = {ring_rmsnorm_quantize = {{{.*}}dynamic_shared_memory = 49152 : i64{{.*}}persistent = false
+// ROW-LABEL: gpu.func @ring_rmsnorm_quantize
+// ROW-NOT: gpu.grid_dim
+// ROW-NOT: scf.for
+// ROW: nvvm.cp.async.wait.group 0
+// ROW-NOT: nvvm.cp.async
+// ROW: gpu.return
+func.func @ring(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x24576xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x24576xbf16> gamma %w : memref<24576xbf16> into %q : memref<?x24576xf8E4M3FN>, %s : memref<?x1xf32> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+
+// -----
+
+// Not persistent: a residual add (its rows are not copied), per-group
+// scales, an f32 gamma (twice the registers to keep), a row whose last
+// chunk is partial (24000 columns), and rmsnorm without quantization.
+// CHECK-LABEL: gpu.func @residual_rmsnorm_quantize
+// CHECK-NOT: gpu.grid_dim
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @group_rmsnorm_quantize
+// CHECK-NOT: gpu.grid_dim
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @wide_gamma_rmsnorm_quantize
+// CHECK-NOT: gpu.grid_dim
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @partial_rmsnorm_quantize
+// CHECK-NOT: gpu.grid_dim
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @plain_rmsnorm
+// CHECK-NOT: gpu.grid_dim
+// CHECK: gpu.return
+func.func @residual(%x: memref<?x24576xbf16>, %r: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x24576xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x24576xbf16> residual %r : memref<?x24576xbf16> gamma %w : memref<24576xbf16> into %q : memref<?x24576xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x24576xbf16> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+func.func @group(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x24576xf8E4M3FN>, %s: memref<?x192xf32>) {
+  norm.rmsnorm_quantize per_group(128, row_major) %x : memref<?x24576xbf16> gamma %w : memref<24576xbf16> into %q : memref<?x24576xf8E4M3FN>, %s : memref<?x192xf32> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+func.func @wide_gamma(%x: memref<?x24576xbf16>, %w: memref<24576xf32>, %q: memref<?x24576xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x24576xbf16> gamma %w : memref<24576xf32> into %q : memref<?x24576xf8E4M3FN>, %s : memref<?x1xf32> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+func.func @partial(%x: memref<?x24000xbf16>, %w: memref<24000xbf16>, %q: memref<?x24000xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x24000xbf16> gamma %w : memref<24000xbf16> into %q : memref<?x24000xf8E4M3FN>, %s : memref<?x1xf32> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+func.func @plain(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %y: memref<?x24576xbf16>) {
+  norm.rmsnorm %x : memref<?x24576xbf16>, gamma %w : memref<24576xbf16> into %y : memref<?x24576xbf16> {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
