@@ -228,7 +228,10 @@ private:
                           std::optional<double> bound);
   Value divideByScale(Value x, Value scale, std::optional<double> bound);
   Value quantizedBits(Value x, Value scale);
-  void storeQuantized(const Piece &piece, Value x, Value scale);
+  /// `byAddition`: int8 codes of bounded, finite quotients as the low
+  /// bytes of q + 1.5 * 2^23 (see the per-token codes pass).
+  void storeQuantized(const Piece &piece, Value x, Value scale,
+                      bool byAddition = false);
   Value scaleFromAmax(Value amax);
   void storeScale(Value scale, Value groupIndex, Value valid);
 
@@ -982,10 +985,24 @@ Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
   return arith::BitcastOp::create(b, bitsType, q);
 }
 
-void RowKernelEmitter::storeQuantized(const Piece &piece, Value x,
-                                      Value scale) {
-  storePiece(spec.output, rowOffset(spec.output, piece),
-             quantizedBits(x, scale), piece, both(piece.valid, rowValid));
+void RowKernelEmitter::storeQuantized(const Piece &piece, Value x, Value scale,
+                                      bool byAddition) {
+  Value bits;
+  if (byAddition) {
+    // See the per-token codes pass: |x / scale| <= 127, so the sum lies in
+    // [2^23, 2^24), where the f32 grid is the integers.
+    int64_t width = widthOf(x);
+    Value y = divideByScale(x, scale, std::nullopt);
+    Value t = arith::AddFOp::create(b, y, splat(f32(0x1.8p23), width));
+    Value words = arith::BitcastOp::create(
+        b, VectorType::get({width}, b.getI32Type()), t);
+    bits = arith::TruncIOp::create(b, VectorType::get({width}, b.getI8Type()),
+                                   words);
+  } else {
+    bits = quantizedBits(x, scale);
+  }
+  storePiece(spec.output, rowOffset(spec.output, piece), bits, piece,
+             both(piece.valid, rowValid));
 }
 
 void RowKernelEmitter::emit(Block *block) {
@@ -1321,18 +1338,45 @@ void RowKernelEmitter::emitRow() {
         [&](const Piece &piece) -> Value {
           return absMaxOfPiece(quantized(piece, /*storeNormalized=*/true));
         });
-    Value scale = scaleFromAmax(reduceRow(amaxAsF32(amax), Combine::Max));
+    Value rowAmax = reduceRow(amaxAsF32(amax), Combine::Max);
+    Value scale = scaleFromAmax(rowAmax);
     storeScale(scale, i64(0), both(isLeader, rowValid));
-    forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
-      storeQuantized(piece, quantized(piece, /*storeNormalized=*/false), scale);
-      // The slot is free: the stream's chunk S further on goes there.
-      if (ringBase) {
-        int64_t next = *piece.key + ringSlots;
-        issueRingChunk(next / *unrolledChunks, next % *unrolledChunks,
-                       ringSlot(piece.k));
-      }
-      return nullptr;
-    });
+    auto codesPass = [&](bool byAddition) {
+      forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
+        storeQuantized(piece, quantized(piece, /*storeNormalized=*/false),
+                       scale, byAddition);
+        // The slot is free: the stream's chunk S further on goes there.
+        if (ringBase) {
+          int64_t next = *piece.key + ringSlots;
+          issueRingChunk(next / *unrolledChunks, next % *unrolledChunks,
+                         ringSlot(piece.k));
+        }
+        return nullptr;
+      });
+    };
+    // A persistent kernel's int8 codes, where no quotient can be NaN or
+    // infinite (a finite amax bounds them, see quotientsBoundedByScale), are
+    // the low bytes of q + 1.5 * 2^23: the f32 addition rounds q to the
+    // nearest integer, ties to even, into the low mantissa bits. One add on
+    // the FMA pipe instead of cvt.rni on the conversion pipe; the codes are
+    // stored packed (8-byte vectors), never as single bytes. A row with a
+    // NaN or infinite value takes cvt.rni (NaN to 0). On an H100,
+    // 1024 x 65536 bf16 rmsnorm + int8: 80.9 -> 79.8 us (three A/B pairs).
+    if (ringBase &&
+        spec.operands[spec.output].elementType.isSignlessInteger(8) &&
+        quotientsBoundedByScale()) {
+      Value finite =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, rowAmax,
+                                f32(std::numeric_limits<double>::infinity()));
+      auto ifOp = scf::IfOp::create(b, finite, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      codesPass(true);
+      b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      codesPass(false);
+      return;
+    }
+    codesPass(false);
     return;
   }
   case QuantScheme::PerGroup: {

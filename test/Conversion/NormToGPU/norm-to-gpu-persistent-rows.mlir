@@ -57,6 +57,41 @@ func.func @ring(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x2
 
 // -----
 
+// int8 codes where a finite row amax bounds every quotient: the low bytes of
+// q + 1.5 * 2^23 (0x4B400000); a row with NaN or inf takes fptosi (cvt.rni
+// after norm-lower-quantizer-conversions). Both branches refill the ring.
+// CHECK-LABEL: gpu.func @codes_rmsnorm_quantize
+// CHECK: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK-NEXT: %[[FINITE:.*]] = arith.cmpf olt, %{{.*}}, %[[INF]] : f32
+// CHECK-NEXT: scf.if %[[FINITE]] {
+// CHECK-NOT: arith.fptosi
+// CHECK: %[[MAGIC:.*]] = arith.constant 0x4B400000 : f32
+// CHECK: arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK-NEXT: %[[WORDS:.*]] = arith.bitcast %{{.*}} : vector<8xf32> to vector<8xi32>
+// CHECK-NEXT: arith.trunci %[[WORDS]] : vector<8xi32> to vector<8xi8>
+// CHECK-COUNT-6: nvvm.cp.async.commit.group
+// CHECK-NOT: arith.fptosi
+// CHECK: } else {
+// CHECK-NOT: 0x4B400000
+// CHECK: arith.fptosi %{{.*}} : vector<8xf32> to vector<8xi8>
+// CHECK-COUNT-6: nvvm.cp.async.commit.group
+// CHECK: gpu.return
+// A scale_ub may leave quotients past 127: fptosi alone.
+// CHECK-LABEL: gpu.func @capped_rmsnorm_quantize
+// CHECK: scf.for
+// CHECK-NOT: 0x4B400000
+// CHECK: gpu.return
+func.func @codes(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x24576xi8>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x24576xbf16> gamma %w : memref<24576xbf16> into %q : memref<?x24576xi8>, %s : memref<?x1xf32> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+func.func @capped(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x24576xi8>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x24576xbf16> gamma %w : memref<24576xbf16> into %q : memref<?x24576xi8>, %s : memref<?x1xf32> {intermediate_type = bf16, scale_ub = 0.5 : f32, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+
+// -----
+
 // Not persistent: a residual add (its rows are not copied), per-group
 // scales, an f32 gamma (twice the registers to keep), a row whose last
 // chunk is partial (24000 columns), and rmsnorm without quantization.

@@ -9,3 +9,8 @@ func.func @long_quantize(%x: memref<?x65536xbf16>, %q: memref<?x65536xi8>, %s: m
   norm.quantize per_token %x : memref<?x65536xbf16> into %q : memref<?x65536xi8>, %s : memref<?x1xf32>
   return
 }
+
+func.func @long_i8(%x: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xi8>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xi8>, %s : memref<?x1xf32> {intermediate_type = bf16}
+  return
+}
