@@ -72,6 +72,21 @@ def cases_for(h):
                           inter=dt))
         cases.append(dict(name=f"fused_{dt}_i8_keep", op="fused", dt=dt,
                           qt="i8", scheme="per_token", keep=True, inter=dt))
+        # Without a residual (at H = 65536 on sm_90, persistent kernels):
+        # fp8 as the benchmark has it; fp8 and int8 whose scale_ub and clip
+        # leave quotients unbounded (int8 then converts every row); int8
+        # with a weight offset (gamma + 1 in the loop) and a minimum scale.
+        cases.append(dict(name=f"fused_{dt}_e4m3", op="fused", dt=dt,
+                          qt="f8E4M3FN", scheme="per_token", inter=dt))
+        cases.append(dict(name=f"fused_{dt}_e5m2_ub_clip", op="fused", dt=dt,
+                          qt="f8E5M2", scheme="per_token", inter=dt,
+                          scale_ub=2.0, clip=3.0))
+        cases.append(dict(name=f"fused_{dt}_i8_ub", op="fused", dt=dt,
+                          qt="i8", scheme="per_token", inter=dt,
+                          scale_ub=0.02))
+        cases.append(dict(name=f"fused_{dt}_i8_gemma_min", op="fused", dt=dt,
+                          qt="i8", scheme="per_token", inter=dt,
+                          weight_offset=1.0, min_scale=0.01))
         group = 128 if h != "dyn" and h % 128 == 0 else (
             64 if h != "dyn" and h % 64 == 0 else None)
         if h == "dyn":
@@ -128,8 +143,12 @@ def mlir_for(h, case):
         if case.get("keep"):
             args.append(f"%y: {x}")
             operands += f" normalized_out %y : {x}"
+        attrs = "".join(f", {key} = {case[key]:e} : f32"
+                        for key in ["clip", "scale_ub", "min_scale",
+                                    "weight_offset"] if key in case)
         body = (f"{operands} {{epsilon = 1.0e-05 : f32, "
-                f"intermediate_type = {case['inter']}{normalized(case)}}}")
+                f"intermediate_type = {case['inter']}{normalized(case)}"
+                f"{attrs}}}")
     else:
         q = row_type(h, case["qt"])
         args = [f"%x: {x}"]

@@ -60,9 +60,9 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     lost by it and keep their loads.
 
     With `persistent-rows=true` as well (the NVVM pipeline sets both), such
-    a kernel that normalizes (with a 16-bit gamma) and quantizes per token,
-    one row per block in whole 16-byte chunks, becomes persistent: it loops
-    over rows with a grid stride, its shared memory is a ring of as many
+    a kernel that normalizes bf16 rows (with a bf16 gamma) and quantizes per
+    token, one row per block in whole 16-byte chunks, becomes persistent: it
+    loops over rows with a grid stride, its shared memory is a ring of as many
     chunk slots as fit in `shared-memory-per-block` less 32 KiB (left to the
     L1 cache), each thread copies the chunk that follows in the stream into
     a slot as soon as its last pass has read it, and gamma is loaded once

@@ -1482,9 +1482,11 @@ int64_t mlir::norm::getRowRingSlots(const RowKernelSpec &spec,
   if (vectorBits != 128 ||
       spec.cols % (schedule.threadsPerRow * schedule.vectorWidth) != 0)
     return 0;
-  // Gamma stays in registers across rows: 16-bit values, 4 registers a
-  // chunk.
-  if (spec.operands[spec.gamma].elementType.getIntOrFloatBitWidth() != 16)
+  // Gamma stays in registers across rows: 4 registers a chunk of bf16.
+  // f16 rows and gamma spilled a register or two (int8 at H = 65536) and
+  // were not measured.
+  if (!spec.cachedElementType.isBF16() ||
+      !spec.operands[spec.gamma].elementType.isBF16())
     return 0;
   int64_t slots = target.ringBytes / (schedule.threadsPerRow * 16);
   return slots > *chunks ? slots : 0;

@@ -116,7 +116,7 @@ constexpr int64_t kPersistentHostRowsPerBlock = 8;
 /// The ring slots of a persistent kernel, or 0 when `spec` under `schedule`
 /// is not one. A block alone on its SM (target.blockAloneOnSM) whose rows
 /// are copied into shared memory by cp.async (one row per block, whole
-/// 16-byte vectors, no residual, gamma of 16 bits) and quantized per token
+/// 16-byte vectors, no residual, bf16 rows and gamma) and quantized per token
 /// after normalization loops over rows with a grid stride: its shared
 /// memory is a ring of chunk slots (threadsPerRow vectors each, as many as
 /// target.ringBytes holds, more than a row's), so the next row's first

@@ -93,8 +93,9 @@ func.func @capped(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?
 // -----
 
 // Not persistent: a residual add (its rows are not copied), per-group
-// scales, an f32 gamma (twice the registers to keep), a row whose last
-// chunk is partial (24000 columns), and rmsnorm without quantization.
+// scales, an f32 gamma (twice the registers to keep), f16 rows and gamma
+// (not measured; they spilled), a row whose last chunk is partial (24000
+// columns), and rmsnorm without quantization.
 // CHECK-LABEL: gpu.func @residual_rmsnorm_quantize
 // CHECK-NOT: gpu.grid_dim
 // CHECK: gpu.return
@@ -102,6 +103,9 @@ func.func @capped(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?
 // CHECK-NOT: gpu.grid_dim
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @wide_gamma_rmsnorm_quantize
+// CHECK-NOT: gpu.grid_dim
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @half_rmsnorm_quantize
 // CHECK-NOT: gpu.grid_dim
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @partial_rmsnorm_quantize
@@ -120,6 +124,10 @@ func.func @group(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x
 }
 func.func @wide_gamma(%x: memref<?x24576xbf16>, %w: memref<24576xf32>, %q: memref<?x24576xf8E4M3FN>, %s: memref<?x1xf32>) {
   norm.rmsnorm_quantize per_token %x : memref<?x24576xbf16> gamma %w : memref<24576xf32> into %q : memref<?x24576xf8E4M3FN>, %s : memref<?x1xf32> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+func.func @half(%x: memref<?x24576xf16>, %w: memref<24576xf16>, %q: memref<?x24576xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x24576xf16> gamma %w : memref<24576xf16> into %q : memref<?x24576xf8E4M3FN>, %s : memref<?x1xf32> {intermediate_type = f16, schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
   return
 }
 func.func @partial(%x: memref<?x24000xbf16>, %w: memref<24000xbf16>, %q: memref<?x24000xf8E4M3FN>, %s: memref<?x1xf32>) {
