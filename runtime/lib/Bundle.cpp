@@ -209,7 +209,18 @@ static void parseKernel(Reader &reader, const std::string &name,
   spec.dynamicSharedMemory = reader.integer(
       kernel, path, "dynamic_shared_memory", 0, 1 << 20, /*fallback=*/0);
   spec.rowCached = reader.boolean(kernel, path, "row_cached", false);
+  // Bundles from before persistent kernels leave it out.
   spec.persistent = reader.boolean(kernel, path, "persistent", false);
+  // The launch gives a persistent kernel fewer blocks than rows: only a
+  // kernel with one row per block and one block per row loops over rows.
+  if (!reader.failed() && spec.persistent &&
+      (spec.rowsPerBlock != 1 || spec.blocksPerRow != 1))
+    reader.fail(path + ".persistent",
+                "is true with rows_per_block " +
+                    std::to_string(spec.rowsPerBlock) + " and blocks_per_row " +
+                    std::to_string(spec.blocksPerRow) +
+                    "; a persistent kernel has one row per block and one "
+                    "block per row");
   if (!reader.failed() &&
       spec.blockSize != spec.rowsPerBlock * spec.threadsPerRow)
     reader.fail(path + ".block_size",

@@ -18,8 +18,8 @@ using CUdevice = int;
 using CUdeviceptr = unsigned long long;
 using Handle = void *;
 
-constexpr int kComputeCapabilityMajor = 75;
 constexpr int kMultiprocessorCount = 16;
+constexpr int kComputeCapabilityMajor = 75;
 constexpr int kComputeCapabilityMinor = 76;
 
 struct CudaApi {
@@ -255,11 +255,11 @@ Status CudaDriver::open(int ordinal) {
       !s.ok())
     return s;
   chipName = "sm_" + std::to_string(major * 10 + minor);
-  if (Status s = check(api.deviceGetAttribute(&multiprocessorCount,
-                                              kMultiprocessorCount, device),
-                       "cuDeviceGetAttribute");
-      !s.ok())
-    return s;
+  // Unknown (0) if the driver will not say: persistent kernels then get a
+  // block per row, which is as correct.
+  if (api.deviceGetAttribute(&multiprocessorCount, kMultiprocessorCount,
+                             device) != 0)
+    multiprocessorCount = 0;
   if (Status s = check(api.primaryCtxRetain(&context, device),
                        "cuDevicePrimaryCtxRetain");
       !s.ok())

@@ -265,4 +265,13 @@ INSTANTIATE_TEST_SUITE_P(
                      "\"file\": \"../../etc/passwd\"",
                      "must name a file inside the bundle"},
         ManifestCase{"\"params\": {\"clip\"", "\"params\": 7, \"x\": {\"clip\"",
-                     "params' must be an object"}));
+                     "params' must be an object"},
+        ManifestCase{
+            "\"rows_per_block\": 2,",
+            "\"persistent\": true, \"rows_per_block\": 2,",
+            "kernels.qgroup.persistent' is true with rows_per_block 2 "
+            "and blocks_per_row 1; a persistent kernel has one row per "
+            "block and one block per row"},
+        ManifestCase{"\"rows_per_block\": 2,",
+                     "\"persistent\": 1, \"rows_per_block\": 2,",
+                     "kernels.qgroup.persistent' must be true or false"}));

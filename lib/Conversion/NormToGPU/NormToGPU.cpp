@@ -446,8 +446,7 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   if (persistentRows)
     kernelTarget.ringBytes =
         std::max<int64_t>(0, sharedMemoryPerBlock - 32 * 1024);
-  int64_t ringSlots =
-      peeled ? 0 : getRowRingSlots(spec, *schedule, kernelTarget);
+  int64_t ringSlots = getRowRingSlots(spec, *schedule, kernelTarget);
   if (ringSlots)
     sharedMemoryBytes = ringSlots * schedule->threadsPerRow * 16;
   gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,

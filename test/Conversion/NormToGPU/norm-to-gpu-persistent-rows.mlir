@@ -6,6 +6,10 @@
 // 8-wide vectors: 6 chunks of 8 KiB per thread row; 88 KiB per block leaves
 // the 48 KiB row alone on the SM and 56 KiB for the ring: 7 slots.
 // RUN: norm-opt %s -norm-to-gpu="async-copies=true persistent-rows=true shared-memory-per-block=90112" -split-input-file | FileCheck %s
+// The stream arithmetic, after canonicalization:
+// RUN: norm-opt %s -norm-to-gpu="async-copies=true persistent-rows=true shared-memory-per-block=90112" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=RING
+// cp.async is what fills the ring: none without async-copies.
+// RUN: norm-opt %s -norm-to-gpu="persistent-rows=true shared-memory-per-block=90112" -split-input-file | FileCheck %s --check-prefix=NOCOPY
 // Without the option, or with a ring no larger than a row (80 KiB: 48 KiB,
 // 6 slots), one block per row and one wait.
 // RUN: norm-opt %s -norm-to-gpu="async-copies=true shared-memory-per-block=90112" -split-input-file | FileCheck %s --check-prefix=ROW
@@ -24,24 +28,59 @@
 // CHECK-COUNT-7: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache = {{ *}}cg : !llvm.ptr<3>, !llvm.ptr<1>
 // CHECK-NOT: nvvm.cp.async.wait.group
 // CHECK: scf.for
-// Chunk c is read once at most 7 - 1 - c groups are pending.
-// CHECK: nvvm.cp.async.wait.group 6
-// CHECK: nvvm.cp.async.wait.group 5
-// CHECK: nvvm.cp.async.wait.group 4
-// CHECK: nvvm.cp.async.wait.group 3
-// CHECK: nvvm.cp.async.wait.group 2
+// The row is read once at most 7 - 6 groups (the next row's first chunk)
+// are pending, before its first chunk.
 // CHECK: nvvm.cp.async.wait.group 1
 // CHECK-NOT: nvvm.cp.async.wait.group
+// CHECK: llvm.load %{{.*}} : !llvm.ptr<3> -> vector<8xbf16>
 // CHECK: gpu.barrier
 // Gamma is widened in the loop, behind a move LLVM cannot hoist.
 // CHECK: llvm.inline_asm "mov.b32 $0, $1;", "=r,r,l"
 // CHECK: gpu.barrier
 // The codes pass refills each slot it has read: 6 copies, 6 groups, and no
-// global load of the row or gamma in the loop.
+// global load of the row or gamma after the reductions.
 // CHECK-NOT: llvm.load %{{.*}} : !llvm.ptr<1>
 // CHECK-COUNT-6: nvvm.cp.async.commit.group
 // CHECK-NOT: nvvm.cp.async
 // CHECK: gpu.return
+
+// Block b's rows are b, b + grid, ... (ceil((rows - b) / grid) of them);
+// row i starts at slot 6i mod 7, a slot index wraps once; chunk c's slot is
+// refilled with chunk c + 7 of the stream: chunk c + 1 of the next row for
+// c < 5, chunk 0 of the row after it for c = 5.
+// RING-LABEL: gpu.func @ring_rmsnorm_quantize
+// RING: %[[BLOCK:.*]] = arith.index_cast %block_id_x : index to i64
+// RING: %[[GRID:.*]] = arith.index_cast %grid_dim_x : index to i64
+// RING: %[[LEFT:.*]] = arith.subi %arg4, %[[BLOCK]] : i64
+// RING-NEXT: %[[GRID1:.*]] = arith.subi %[[GRID]], %c1_i64 : i64
+// RING-NEXT: %[[ROUND:.*]] = arith.addi %[[LEFT]], %[[GRID1]] : i64
+// RING-NEXT: %[[COUNT:.*]] = arith.divsi %[[ROUND]], %[[GRID]] : i64
+// RING-NEXT: %[[SOME:.*]] = arith.maxsi %[[COUNT]], %c0_i64 : i64
+// RING-NEXT: %[[UPPER:.*]] = arith.index_cast %[[SOME]] : i64 to index
+// RING-NEXT: scf.for %[[I:.*]] = %c0 to %[[UPPER]] step %c1 {
+// RING-NEXT: %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// RING-NEXT: %[[STRIDE:.*]] = arith.muli %[[I64]], %[[GRID]] : i64
+// RING-NEXT: %[[CURRENT:.*]] = arith.addi %[[BLOCK]], %[[STRIDE]] : i64
+// RING-NEXT: %[[FIRST:.*]] = arith.muli %[[I64]], %c6_i64 : i64
+// RING-NEXT: %[[BASE:.*]] = arith.remui %[[FIRST]], %c7_i64 : i64
+// RING-NEXT: nvvm.cp.async.wait.group 1
+// RING-NEXT: %[[WRAPS:.*]] = arith.cmpi sge, %[[BASE]], %c7_i64 : i64
+// RING-NEXT: %[[BACK:.*]] = arith.subi %[[BASE]], %c7_i64 : i64
+// RING-NEXT: arith.select %[[WRAPS]], %[[BACK]], %[[BASE]] : i64
+// RING: %[[NEXT:.*]] = arith.addi %[[CURRENT]], %[[GRID]] : i64
+// RING-NEXT: %[[HAS_NEXT:.*]] = arith.cmpi slt, %[[NEXT]], %arg4 : i64
+// RING-NEXT: scf.if %[[HAS_NEXT]] {
+// RING-NEXT: arith.muli %[[NEXT]], %arg6 : i64
+// RING: %[[TWO:.*]] = arith.muli %[[GRID]], %c2_i64 : i64
+// RING-NEXT: %[[AFTER:.*]] = arith.addi %[[CURRENT]], %[[TWO]] : i64
+// RING-NEXT: %[[HAS_AFTER:.*]] = arith.cmpi slt, %[[AFTER]], %arg4 : i64
+// RING-NEXT: scf.if %[[HAS_AFTER]] {
+// RING: gpu.return
+
+// NOCOPY-LABEL: gpu.func @ring_rmsnorm_quantize
+// NOCOPY-NOT: gpu.grid_dim
+// NOCOPY-NOT: nvvm.cp.async
+// NOCOPY: gpu.return
 
 // ROW: norm.kernels = {ring_rmsnorm_quantize = {{{.*}}dynamic_shared_memory = 49152 : i64{{.*}}persistent = false
 // ROW-LABEL: gpu.func @ring_rmsnorm_quantize
@@ -65,7 +104,7 @@ func.func @ring(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x2
 // CHECK-NEXT: %[[FINITE:.*]] = arith.cmpf olt, %{{.*}}, %[[INF]] : f32
 // CHECK-NEXT: scf.if %[[FINITE]] {
 // CHECK-NOT: arith.fptosi
-// CHECK: %[[MAGIC:.*]] = arith.constant 0x4B400000 : f32
+// CHECK: arith.constant 0x4B400000 : f32
 // CHECK: arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
 // CHECK-NEXT: %[[WORDS:.*]] = arith.bitcast %{{.*}} : vector<8xf32> to vector<8xi32>
 // CHECK-NEXT: arith.trunci %[[WORDS]] : vector<8xi32> to vector<8xi8>
@@ -95,7 +134,8 @@ func.func @capped(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?
 // Not persistent: a residual add (its rows are not copied), per-group
 // scales, an f32 gamma (twice the registers to keep), f16 rows and gamma
 // (not measured; they spilled), a row whose last chunk is partial (24000
-// columns), and rmsnorm without quantization.
+// columns), rmsnorm without quantization, and two rows per block (two 24
+// KiB rows, alone on the SM, 6 chunks each).
 // CHECK-LABEL: gpu.func @residual_rmsnorm_quantize
 // CHECK-NOT: gpu.grid_dim
 // CHECK: gpu.return
@@ -112,6 +152,9 @@ func.func @capped(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?
 // CHECK-NOT: gpu.grid_dim
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @plain_rmsnorm
+// CHECK-NOT: gpu.grid_dim
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @two_rows_rmsnorm_quantize
 // CHECK-NOT: gpu.grid_dim
 // CHECK: gpu.return
 func.func @residual(%x: memref<?x24576xbf16>, %r: memref<?x24576xbf16>, %w: memref<24576xbf16>, %q: memref<?x24576xf8E4M3FN>, %s: memref<?x1xf32>) {
@@ -136,5 +179,9 @@ func.func @partial(%x: memref<?x24000xbf16>, %w: memref<24000xbf16>, %q: memref<
 }
 func.func @plain(%x: memref<?x24576xbf16>, %w: memref<24576xbf16>, %y: memref<?x24576xbf16>) {
   norm.rmsnorm %x : memref<?x24576xbf16>, gamma %w : memref<24576xbf16> into %y : memref<?x24576xbf16> {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+func.func @two_rows(%x: memref<?x12288xbf16>, %w: memref<12288xbf16>, %q: memref<?x12288xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x12288xbf16> gamma %w : memref<12288xbf16> into %q : memref<?x12288xf8E4M3FN>, %s : memref<?x1xf32> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 2, vector_width = 8, row_storage = shared>}
   return
 }
