@@ -60,6 +60,23 @@ static constexpr int64_t kMaxPrefetchingBlockSize = 256;
 /// each for 8 bf16).
 static constexpr int64_t kMaxSharedRowGammaChunks = 8;
 
+/// Whether the row is copied into shared memory by cp.async: a row cached
+/// there by a block alone on its SM, which loads gamma with the row (at most
+/// kMaxSharedRowGammaChunks chunks), whose first pass reads the input alone
+/// in 16-byte vectors (see emitRowProgram).
+static bool copiesRowAsync(const RowKernelSpec &spec,
+                           const RowSchedule &schedule,
+                           const RowKernelTarget &target) {
+  std::optional<int64_t> chunks = schedule.getChunks(spec.cols);
+  return target.asyncCopies && target.blockAloneOnSM && spec.normalize &&
+         spec.gamma >= 0 && spec.residual < 0 &&
+         schedule.rowStorage == RowStorage::Shared && chunks &&
+         *chunks <= kMaxSharedRowGammaChunks && !schedule.splitsRows() &&
+         schedule.vectorWidth *
+                 spec.cachedElementType.getIntOrFloatBitWidth() ==
+             128;
+}
+
 /// The row stride argument of each strided operand (the kernel ABI:
 /// pointers, rows, cols, then the strides in stridedOperands() order).
 static DenseMap<int, Value> getStrideArguments(gpu::GPUFuncOp func,
@@ -1077,10 +1094,9 @@ void RowKernelEmitter::emitRowProgram() {
   // (92.5 -> 89.5 us). Elsewhere waiting for the whole row before the first
   // sum costs more than the stores it saves: the same shape's rmsnorm over
   // two blocks 96.2 -> 104.5 us, per-token fp8 quantize 73.5 -> 81.5 us.
-  copyRowAsync =
-      target.asyncCopies && prefetchGammaWithSharedRow && spec.residual < 0 &&
-      schedule.vectorWidth * spec.cachedElementType.getIntOrFloatBitWidth() ==
-          128;
+  copyRowAsync = copiesRowAsync(spec, schedule, target);
+  assert((!copyRowAsync || prefetchGammaWithSharedRow) &&
+         "the copies free the registers gamma takes");
   if (ringSlots) {
     assert(copyRowAsync && "a ring is filled by cp.async");
     emitRingLoop();
@@ -1482,21 +1498,15 @@ void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
 int64_t mlir::norm::getRowRingSlots(const RowKernelSpec &spec,
                                     const RowSchedule &schedule,
                                     const RowKernelTarget &target) {
-  std::optional<int64_t> chunks = schedule.getChunks(spec.cols);
-  if (!target.ringBytes || !target.asyncCopies || !target.blockAloneOnSM ||
-      schedule.rowStorage != RowStorage::Shared || !chunks ||
-      *chunks > kMaxSharedRowGammaChunks || schedule.splitsRows() ||
+  if (!target.ringBytes || !copiesRowAsync(spec, schedule, target) ||
       schedule.rowsPerBlock != 1 || peelsRows(spec, schedule) ||
-      !spec.normalize || spec.gamma < 0 || spec.residual >= 0 ||
       !spec.quantize || spec.scheme != QuantScheme::PerToken)
     return 0;
-  // Whole 16-byte vectors only: every chunk lies in the row, and no copy
-  // needs a guard or a zero fill.
-  int64_t vectorBits =
-      schedule.vectorWidth * spec.cachedElementType.getIntOrFloatBitWidth();
-  if (vectorBits != 128 ||
-      spec.cols % (schedule.threadsPerRow * schedule.vectorWidth) != 0)
+  // Whole chunks only: every chunk lies in the row, and no copy needs a
+  // guard or a zero fill.
+  if (spec.cols % (schedule.threadsPerRow * schedule.vectorWidth) != 0)
     return 0;
+  int64_t chunks = *schedule.getChunks(spec.cols);
   // Gamma stays in registers across rows: 4 registers a chunk of bf16.
   // f16 rows and gamma spilled a register or two (int8 at H = 65536) and
   // were not measured.
@@ -1504,5 +1514,5 @@ int64_t mlir::norm::getRowRingSlots(const RowKernelSpec &spec,
       !spec.operands[spec.gamma].elementType.isBF16())
     return 0;
   int64_t slots = target.ringBytes / (schedule.threadsPerRow * 16);
-  return slots > *chunks ? slots : 0;
+  return slots > chunks ? slots : 0;
 }
