@@ -60,18 +60,25 @@ static constexpr int64_t kMaxPrefetchingBlockSize = 256;
 /// each for 8 bf16).
 static constexpr int64_t kMaxSharedRowGammaChunks = 8;
 
-/// Whether the row is copied into shared memory by cp.async: a row cached
-/// there by a block alone on its SM, which loads gamma with the row (at most
-/// kMaxSharedRowGammaChunks chunks), whose first pass reads the input alone
-/// in 16-byte vectors (see emitRowProgram).
+/// Whether gamma is loaded with a row cached in shared memory by a block
+/// alone on its SM (see emitRow's `source`).
+static bool loadsGammaWithSharedRow(const RowKernelSpec &spec,
+                                    const RowSchedule &schedule,
+                                    const RowKernelTarget &target) {
+  std::optional<int64_t> chunks = schedule.getChunks(spec.cols);
+  return spec.normalize && spec.gamma >= 0 &&
+         schedule.rowStorage == RowStorage::Shared && chunks &&
+         *chunks <= kMaxSharedRowGammaChunks && !schedule.splitsRows() &&
+         target.blockAloneOnSM;
+}
+
+/// Whether such a row, whose first pass reads the input alone in 16-byte
+/// vectors, is copied into shared memory by cp.async (see emitRowProgram).
 static bool copiesRowAsync(const RowKernelSpec &spec,
                            const RowSchedule &schedule,
                            const RowKernelTarget &target) {
-  std::optional<int64_t> chunks = schedule.getChunks(spec.cols);
-  return target.asyncCopies && target.blockAloneOnSM && spec.normalize &&
-         spec.gamma >= 0 && spec.residual < 0 &&
-         schedule.rowStorage == RowStorage::Shared && chunks &&
-         *chunks <= kMaxSharedRowGammaChunks && !schedule.splitsRows() &&
+  return target.asyncCopies &&
+         loadsGammaWithSharedRow(spec, schedule, target) && spec.residual < 0 &&
          schedule.vectorWidth *
                  spec.cachedElementType.getIntOrFloatBitWidth() ==
              128;
@@ -243,9 +250,9 @@ private:
   Value correctedQuotient(Value x, Value d, Value r,
                           std::optional<double> bound);
   Value divideByScale(Value x, Value scale, std::optional<double> bound);
-  Value quantizedBits(Value x, Value scale);
   /// `byAddition`: int8 codes of bounded, finite quotients as the low
   /// bytes of q + 1.5 * 2^23 (see the per-token codes pass).
+  Value quantizedBits(Value x, Value scale, bool byAddition = false);
   void storeQuantized(const Piece &piece, Value x, Value scale,
                       bool byAddition = false);
   Value scaleFromAmax(Value amax);
@@ -979,7 +986,7 @@ bool RowKernelEmitter::quotientsBoundedByScale() {
          spec.minScale >= std::numeric_limits<float>::min();
 }
 
-Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
+Value RowKernelEmitter::quantizedBits(Value x, Value scale, bool byAddition) {
   Type qType = spec.operands[spec.output].elementType;
   int64_t width = widthOf(x);
   std::optional<double> bound;
@@ -987,6 +994,15 @@ Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
     bound = 2 * std::max(spec.qmax, 128.0);
   Value y = divideByScale(x, scale, bound);
   auto bitsType = VectorType::get({width}, b.getI8Type());
+  if (byAddition) {
+    // See the per-token codes pass: |x / scale| <= 127, so the sum lies in
+    // [2^23, 2^24), where the f32 grid is the integers.
+    assert(qType.isSignlessInteger(8) && !bound && "bounded int8 codes");
+    Value t = arith::AddFOp::create(b, y, splat(f32(0x1.8p23), width));
+    Value words = arith::BitcastOp::create(
+        b, VectorType::get({width}, b.getI32Type()), t);
+    return arith::TruncIOp::create(b, bitsType, words);
+  }
   if (qType.isSignlessInteger(8)) {
     // Round to nearest even, saturate to [-128, 127], NaN to 0: fptosi of an
     // out-of-range or NaN value would be poison. Bounded quotients round to
@@ -1014,21 +1030,8 @@ Value RowKernelEmitter::quantizedBits(Value x, Value scale) {
 
 void RowKernelEmitter::storeQuantized(const Piece &piece, Value x, Value scale,
                                       bool byAddition) {
-  Value bits;
-  if (byAddition) {
-    // See the per-token codes pass: |x / scale| <= 127, so the sum lies in
-    // [2^23, 2^24), where the f32 grid is the integers.
-    int64_t width = widthOf(x);
-    Value y = divideByScale(x, scale, std::nullopt);
-    Value t = arith::AddFOp::create(b, y, splat(f32(0x1.8p23), width));
-    Value words = arith::BitcastOp::create(
-        b, VectorType::get({width}, b.getI32Type()), t);
-    bits = arith::TruncIOp::create(b, VectorType::get({width}, b.getI8Type()),
-                                   words);
-  } else {
-    bits = quantizedBits(x, scale);
-  }
-  storePiece(spec.output, rowOffset(spec.output, piece), bits, piece,
+  storePiece(spec.output, rowOffset(spec.output, piece),
+             quantizedBits(x, scale, byAddition), piece,
              both(piece.valid, rowValid));
 }
 
@@ -1080,12 +1083,10 @@ void RowKernelEmitter::emitRowProgram() {
       schedule.rowStorage == RowStorage::Registers && unrolledChunks;
   // Gamma loaded with the row rather than after the reduction (see the two
   // rules' measurements in emitRow's `source`), per place the row is kept.
-  bool gammaWithRow = spec.normalize && spec.gamma >= 0 && unrolledChunks;
-  prefetchGammaWithSharedRow =
-      gammaWithRow && sharedRows && !schedule.splitsRows() &&
-      *unrolledChunks <= kMaxSharedRowGammaChunks && target.blockAloneOnSM;
+  prefetchGammaWithSharedRow = loadsGammaWithSharedRow(spec, schedule, target);
   prefetchGammaWithRegisterRow =
-      gammaWithRow && *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
+      spec.normalize && spec.gamma >= 0 && unrolledChunks &&
+      *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
       schedule.blockSize() <= kMaxPrefetchingBlockSize;
   // Where gamma comes with the row (above), a row whose first pass reads
   // the input alone is copied to shared memory asynchronously: the row's
@@ -1095,8 +1096,6 @@ void RowKernelEmitter::emitRowProgram() {
   // sum costs more than the stores it saves: the same shape's rmsnorm over
   // two blocks 96.2 -> 104.5 us, per-token fp8 quantize 73.5 -> 81.5 us.
   copyRowAsync = copiesRowAsync(spec, schedule, target);
-  assert((!copyRowAsync || prefetchGammaWithSharedRow) &&
-         "the copies free the registers gamma takes");
   if (ringSlots) {
     assert(copyRowAsync && "a ring is filled by cp.async");
     emitRingLoop();
