@@ -66,8 +66,9 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     chunk slots as fit in `shared-memory-per-block` less 32 KiB (left to the
     L1 cache), each thread copies the chunk S slots further on in its
     stream of chunks into a slot as soon as its last pass has read it (so
-    S - C of the next row's C chunks arrive during this row), and gamma is
-    loaded once per block into registers. The manifest marks it `"persistent": true`
+    S - C of the next row's C chunks arrive during this row; the block's
+    first row is copied alone, and read chunk by chunk as it arrives), and
+    gamma is loaded once per block into registers. The manifest marks it `"persistent": true`
     and the runtime launches one balanced wave of blocks; host launches
     give each block 8 rows. Its int8 codes, in rows whose amax is finite,
     are the low bytes of `q + 1.5 * 2^23` (an f32 add that rounds to the

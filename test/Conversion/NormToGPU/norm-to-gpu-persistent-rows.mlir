@@ -24,15 +24,40 @@
 // CHECK: gpu.grid_dim x
 // Gamma once, before the loop, packed.
 // CHECK-COUNT-6: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
-// The first 7 chunks of the block's rows, each its own group.
-// CHECK-COUNT-7: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache = {{ *}}cg : !llvm.ptr<3>, !llvm.ptr<1>
-// CHECK-NOT: nvvm.cp.async.wait.group
-// CHECK: scf.for
-// The row is read once at most 7 - 6 groups (the next row's first chunk)
-// are pending, before its first chunk.
-// CHECK: nvvm.cp.async.wait.group 1
-// CHECK-NOT: nvvm.cp.async.wait.group
+// The block's first row alone (its 6 chunks), each chunk its own group.
+// CHECK-COUNT-6: nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache = {{ *}}cg : !llvm.ptr<3>, !llvm.ptr<1>
+// CHECK-NEXT: }
+// CHECK-NEXT: nvvm.cp.async.commit.group
+// CHECK-NOT: nvvm.cp.async
+// CHECK: scf.for %[[I:.*]] = 
+// CHECK: %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[I64]], %{{.*}} : i64
+// The first row is read chunk by chunk as it arrives (chunk c once at most
+// 5 - c groups are pending); any later row once at most 7 - 6 groups (the
+// next row's first chunk) are, before its first chunk.
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: nvvm.cp.async.wait.group 5
+// CHECK-NEXT: } else {
+// CHECK-NEXT: nvvm.cp.async.wait.group 1
+// CHECK-NEXT: }
 // CHECK: llvm.load %{{.*}} : !llvm.ptr<3> -> vector<8xbf16>
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: nvvm.cp.async.wait.group 4
+// CHECK-NEXT: }
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: nvvm.cp.async.wait.group 3
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: nvvm.cp.async.wait.group 2
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: nvvm.cp.async.wait.group 1
+// Once the first row is in, the stream's chunk 6 (the next row's first)
+// is copied into the last slot, its own group.
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: nvvm.cp.async.wait.group 0
+// CHECK: nvvm.cp.async.shared.global
+// CHECK: nvvm.cp.async.commit.group
+// CHECK-NEXT: }
+// CHECK-NOT: nvvm.cp.async
 // CHECK: gpu.barrier
 // Gamma is widened in the loop, behind a move LLVM cannot hoist.
 // CHECK: llvm.inline_asm "mov.b32 $0, $1;", "=r,r,l"
@@ -63,7 +88,12 @@
 // RING-NEXT: %[[CURRENT:.*]] = arith.addi %[[BLOCK]], %[[STRIDE]] : i64
 // RING-NEXT: %[[FIRST:.*]] = arith.muli %[[I64]], %c6_i64 : i64
 // RING-NEXT: %[[BASE:.*]] = arith.remui %[[FIRST]], %c7_i64 : i64
+// RING-NEXT: %[[IS_FIRST:.*]] = arith.cmpi eq, %[[I64]], %c0_i64 : i64
+// RING-NEXT: scf.if %[[IS_FIRST]] {
+// RING-NEXT: nvvm.cp.async.wait.group 5
+// RING-NEXT: } else {
 // RING-NEXT: nvvm.cp.async.wait.group 1
+// RING-NEXT: }
 // RING-NEXT: %[[WRAPS:.*]] = arith.cmpi sge, %[[BASE]], %c7_i64 : i64
 // RING-NEXT: %[[BACK:.*]] = arith.subi %[[BASE]], %c7_i64 : i64
 // RING-NEXT: arith.select %[[WRAPS]], %[[BACK]], %[[BASE]] : i64
