@@ -25,6 +25,9 @@ using namespace mlir;
 using namespace mlir::norm;
 
 static constexpr StringLiteral kKernelModuleName = "norm_kernels";
+/// Rows a block of a persistent kernel launched by host code gets (the
+/// runtime instead spreads the rows evenly over the device's SMs).
+static constexpr int64_t kPersistentHostRowsPerBlock = 8;
 
 static int64_t byteWidth(Type type) { return type.getIntOrFloatBitWidth() / 8; }
 
@@ -444,11 +447,12 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   // block), 1024 x 65536 bf16 rmsnorm + fp8 took 78.2 us with 12 slots of
   // 16 KiB, 81.5-82.1 us with 13-14 (the L1 down to 28 KiB), 79.4 with 10.
   if (persistentRows)
-    kernelTarget.ringBytes =
-        std::max<int64_t>(0, sharedMemoryPerBlock - 32 * 1024);
-  int64_t ringSlots = getRowRingSlots(spec, *schedule, kernelTarget);
+    kernelTarget.ringSlots =
+        getRowRingSlots(spec, *schedule, kernelTarget,
+                        std::max<int64_t>(0, sharedMemoryPerBlock - 32 * 1024));
+  int64_t ringSlots = kernelTarget.ringSlots;
   if (ringSlots)
-    sharedMemoryBytes = ringSlots * schedule->threadsPerRow * 16;
+    sharedMemoryBytes = ringSlots * getRowRingSlotBytes(*schedule);
   gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,
                                       *schedule, kernelTarget);
   manifest.push_back(NamedAttribute(

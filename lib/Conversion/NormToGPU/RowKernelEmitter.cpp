@@ -138,7 +138,6 @@ public:
     if (staticChunks && (schedule.rowStorage == RowStorage::Registers ||
                          *staticChunks <= kMaxUnrolledChunks))
       unrolledChunks = staticChunks;
-    ringSlots = getRowRingSlots(spec, schedule, target);
   }
 
   /// Emits the kernel body before the terminator of `block` (or at its end).
@@ -351,7 +350,7 @@ private:
   /// Rows streamed through a ring of chunk slots (see emitRingLoop): the
   /// slot count (0: off), the grid's block count and the current row's
   /// first slot.
-  int64_t ringSlots = 0;
+  int64_t ringSlots = target.ringSlots;
   Value gridBlocks, ringBase;
   /// Whether this is the block's first row (i1), in a persistent kernel.
   Value firstRingRow;
@@ -539,16 +538,13 @@ void RowKernelEmitter::copyVectorAsync(Value shared, Value global) {
 Value RowKernelEmitter::sharedOffset(Value k) {
   if (ringBase)
     return ringOffset(ringSlot(k));
-  // In vectors: the row's, then this thread's chunk k.
-  Value slot = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, k, i64(schedule.threadsPerRow)), lane);
-  Value offset = arith::AddIOp::create(
+  // In vectors: the row's, then this thread's chunk k (laid out as slots).
+  return arith::AddIOp::create(
       b,
       arith::MulIOp::create(
           b, rowInBlock,
           i64(schedule.getSliceCols(spec.cols) / schedule.vectorWidth)),
-      slot);
-  return offset;
+      ringOffset(k));
 }
 
 Value RowKernelEmitter::sharedAddress(const Piece &piece) {
@@ -983,8 +979,9 @@ Value RowKernelEmitter::divideByScale(Value x, Value scale,
 /// is the max |x| over exactly the values divided by it. With minScale a
 /// normal number, 1 / scale is finite and |x| * (1 / scale) <= amax *
 /// (1 / scale) rounds to at most qmax * (1 + 2^-22): never past the clamp of
-/// 2 * qmax. An infinite or NaN amax makes every quotient NaN either way.
-/// An upper bound on the scale (scale_ub) or a static scale breaks this.
+/// 2 * qmax. An infinite or NaN amax gives an infinite or NaN scale, hence
+/// quotients of 0 or NaN, never past the clamp either. An upper bound on the
+/// scale (scale_ub) or a static scale breaks this.
 bool RowKernelEmitter::quotientsBoundedByScale() {
   return spec.scheme != QuantScheme::Static && !spec.scaleUb &&
          spec.minScale >= std::numeric_limits<float>::min();
@@ -1087,7 +1084,9 @@ void RowKernelEmitter::emitRowProgram() {
       schedule.rowStorage == RowStorage::Registers && unrolledChunks;
   // Gamma loaded with the row rather than after the reduction (see the two
   // rules' measurements in emitRow's `source`), per place the row is kept.
-  prefetchGammaWithSharedRow = loadsGammaWithSharedRow(spec, schedule, target);
+  // A persistent kernel loads gamma once per block instead (emitRingLoop).
+  prefetchGammaWithSharedRow =
+      loadsGammaWithSharedRow(spec, schedule, target) && !ringSlots;
   prefetchGammaWithRegisterRow =
       spec.normalize && spec.gamma >= 0 && unrolledChunks &&
       *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
@@ -1281,7 +1280,7 @@ void RowKernelEmitter::emitRow() {
       // (113.3 -> 101.9 us). Not where a second block would fit (2048 x
       // 32768 add_rmsnorm + fp8: 170.6 -> 196.5 us): the registers it takes
       // cost that block.
-      if (prefetchGammaWithSharedRow && !ringBase)
+      if (prefetchGammaWithSharedRow)
         cachedGamma[*piece.key] = loadPiece(spec.gamma, piece.column, piece);
       return x;
     }
@@ -1525,8 +1524,9 @@ void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
 
 int64_t mlir::norm::getRowRingSlots(const RowKernelSpec &spec,
                                     const RowSchedule &schedule,
-                                    const RowKernelTarget &target) {
-  if (!target.ringBytes || !copiesRowAsync(spec, schedule, target) ||
+                                    const RowKernelTarget &target,
+                                    int64_t ringBytes) {
+  if (!ringBytes || !copiesRowAsync(spec, schedule, target) ||
       schedule.rowsPerBlock != 1 || peelsRows(spec, schedule) ||
       !spec.quantize || spec.scheme != QuantScheme::PerToken)
     return 0;
@@ -1541,6 +1541,6 @@ int64_t mlir::norm::getRowRingSlots(const RowKernelSpec &spec,
   if (!spec.cachedElementType.isBF16() ||
       !spec.operands[spec.gamma].elementType.isBF16())
     return 0;
-  int64_t slots = target.ringBytes / (schedule.threadsPerRow * 16);
+  int64_t slots = ringBytes / getRowRingSlotBytes(schedule);
   return slots > chunks ? slots : 0;
 }

@@ -104,27 +104,30 @@ struct RowKernelTarget {
   /// The target copies global memory to shared memory asynchronously
   /// (NVIDIA sm_80 and later: cp.async).
   bool asyncCopies = false;
-  /// Shared memory a persistent kernel's row ring may take (bytes; 0: no
-  /// persistent kernels). See getRowRingSlots.
-  int64_t ringBytes = 0;
+  /// Slots of the kernel's row ring (getRowRingSlots; 0: the kernel is not
+  /// persistent).
+  int64_t ringSlots = 0;
 };
 
-/// Rows a block of a persistent kernel launched by host code gets (the
-/// runtime instead spreads the rows evenly over the device's SMs).
-constexpr int64_t kPersistentHostRowsPerBlock = 8;
+/// Bytes of one slot of a persistent kernel's row ring: a 16-byte vector
+/// per thread of the row.
+inline int64_t getRowRingSlotBytes(const RowSchedule &schedule) {
+  return schedule.threadsPerRow * 16;
+}
 
-/// The ring slots of a persistent kernel, or 0 when `spec` under `schedule`
-/// is not one. A block alone on its SM (target.blockAloneOnSM) whose rows
+/// The ring slots of a persistent kernel whose ring may take `ringBytes` of
+/// shared memory, or 0 when `spec` under `schedule` is not one. A block
+/// alone on its SM (target.blockAloneOnSM) whose rows
 /// are copied into shared memory by cp.async (one row per block, whole
 /// 16-byte vectors, no residual, bf16 rows and gamma) and quantized per token
 /// after normalization loops over rows with a grid stride: its shared
-/// memory is a ring of chunk slots (threadsPerRow vectors each, as many as
-/// target.ringBytes holds, more than a row's), so the next row's first
-/// chunks arrive while this one is reduced and quantized, and gamma is
-/// loaded once per block. The kernel takes slots * threadsPerRow * 16 bytes
-/// of dynamic shared memory and any grid.
+/// memory is a ring of chunk slots (getRowRingSlotBytes each, as many as
+/// `ringBytes` holds, more than a row's), so the next row's first chunks
+/// arrive while this one is reduced and quantized, and gamma is loaded once
+/// per block. The kernel takes slots * getRowRingSlotBytes bytes of dynamic
+/// shared memory and any grid.
 int64_t getRowRingSlots(const RowKernelSpec &spec, const RowSchedule &schedule,
-                        const RowKernelTarget &target);
+                        const RowKernelTarget &target, int64_t ringBytes);
 
 /// Emits the body of `func`, whose arguments follow the kernel ABI of
 /// `norm-to-gpu` for `spec` (pointers, rows, cols, strides).
