@@ -104,8 +104,14 @@ _compiled = {}
 
 
 def compiled_fn(op, h, dtype):
+    """torch.compile of the op for one H and dtype (rows dynamic). Dynamo
+    caches per code object: without the reset, a later H would recompile
+    the same function with H dynamic too, and time a generic kernel
+    (1024 x 65536 rmsnorm + fp8: 240 us after the other shapes, 172 alone)."""
     key = (op, h, dtype)
     if key not in _compiled:
+        torch._dynamo.reset()
+        _compiled.clear()
         _compiled[key] = torch.compile(TORCH[op])
     return _compiled[key]
 

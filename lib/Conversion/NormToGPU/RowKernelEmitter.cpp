@@ -217,7 +217,13 @@ private:
       return lhs ? lhs : rhs;
     return arith::AndIOp::create(b, lhs, rhs);
   }
-  Value loadSource(const Piece &piece, bool firstPass);
+  /// The row operand the passes read, as f32: the input, or the input plus
+  /// the residual (stored to residual_out on the first pass, and read back
+  /// from there by later ones). With `deferResidualStore`, the residual_out
+  /// store waits in `deferredResidualStores` for storeDeferredResiduals.
+  Value loadSource(const Piece &piece, bool firstPass,
+                   bool deferResidualStore = false);
+  void storeDeferredResiduals();
   /// The row cached in shared memory: chunk k of this thread's row, in
   /// vectors (i64), and its address.
   Value sharedOffset(Value k);
@@ -343,6 +349,13 @@ private:
   /// Pieces kept in registers, by key: as loaded (after the residual add)
   /// and as handed to the quantizer. The edge always is.
   DenseMap<int64_t, Value> cachedRow, cachedQuantizerInput;
+  /// residual_out stores of pieces kept in registers, issued after the first
+  /// pass (see emitRow).
+  struct DeferredStore {
+    Piece piece;
+    Value value;
+  };
+  SmallVector<DeferredStore> deferredResidualStores;
   /// Gamma loaded with the row (prefetchGammaWith*Row in emitRowProgram),
   /// or once per block, packed, in a persistent kernel (emitRingLoop), by
   /// key.
@@ -499,7 +512,8 @@ Piece RowKernelEmitter::edge() {
   return piece;
 }
 
-Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass) {
+Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass,
+                                   bool deferResidualStore) {
   if (spec.residual >= 0) {
     Type residualType = spec.operands[spec.residualOut].elementType;
     if (!firstPass) {
@@ -514,8 +528,11 @@ Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass) {
     if (!residualType.isF32())
       stored = arith::TruncFOp::create(
           b, VectorType::get({piece.width}, residualType), sum);
-    storePiece(spec.residualOut, rowOffset(spec.residualOut, piece), stored,
-               piece, both(piece.valid, rowValid));
+    if (deferResidualStore)
+      deferredResidualStores.push_back({piece, stored});
+    else
+      storePiece(spec.residualOut, rowOffset(spec.residualOut, piece), stored,
+                 piece, both(piece.valid, rowValid));
     // Normalize the value as rounded to the residual's type.
     if (residualType.isF32())
       return sum;
@@ -523,6 +540,13 @@ Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass) {
   }
 
   return loadPiece(spec.input, rowOffset(spec.input, piece), piece);
+}
+
+void RowKernelEmitter::storeDeferredResiduals() {
+  for (const DeferredStore &store : deferredResidualStores)
+    storePiece(spec.residualOut, rowOffset(spec.residualOut, store.piece),
+               store.value, store.piece, both(store.piece.valid, rowValid));
+  deferredResidualStores.clear();
 }
 
 Value RowKernelEmitter::ringOffset(Value slot) {
@@ -1288,7 +1312,8 @@ void RowKernelEmitter::emitRow() {
       auto it = cachedRow.find(*piece.key);
       if (it != cachedRow.end())
         return it->second;
-      Value x = loadSource(piece, /*firstPass=*/true);
+      Value x = loadSource(piece, /*firstPass=*/true,
+                           /*deferResidualStore=*/spec.normalize);
       cachedRow[*piece.key] = x;
       // A short row's gamma is loaded with it rather than after the
       // reduction: one memory latency less per row, which is what small
@@ -1308,6 +1333,12 @@ void RowKernelEmitter::emitRow() {
     Value sum = forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
       return sumOfSquares(source(piece, /*firstPass=*/true));
     });
+    // The residual_out stores of a row kept in registers come after all its
+    // loads: PTX carries no aliasing information, so ptxas keeps every load
+    // behind every earlier store and each chunk would wait a memory round
+    // trip for the previous one. On an H100, bf16 add_rmsnorm at 1 x 4096:
+    // 2.62 -> 2.03 us; at 32768 x 4096: 363.3 -> 360.0 us.
+    storeDeferredResiduals();
     sum = reduceRow(sum, Combine::Add,
                     /*lastExchange=*/!spec.quantize ||
                         spec.scheme != QuantScheme::PerToken);
