@@ -32,7 +32,7 @@
 // With 48 KiB of shared memory a half row does not fit: four slices in
 // registers.
 // CLUSTER48K-LABEL: func @split_rows
-// CLUSTER48K: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 4>}
+// CLUSTER48K: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 4>}
 // Forced: every static row is split in 8, the fields chosen for a slice.
 // FORCE8-LABEL: func @split_rows
 // FORCE8: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 8>}

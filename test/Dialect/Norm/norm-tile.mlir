@@ -28,12 +28,13 @@ func.func @short(%x64: tensor<?x64xbf16>, %x100: tensor<?x100xbf16>) -> (tensor<
 
 // -----
 
-// Medium rows: a block per row, 16-byte vectors, the row in registers.
+// Medium rows: a block per row, 16-byte vectors, the row in registers, 2
+// vectors per thread.
 // CHECK-LABEL: func @medium
-// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4096xbf16>
-// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x8192xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4096xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x8192xbf16>
 // WAVE64-LABEL: func @medium
-// WAVE64: #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// WAVE64: #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
 func.func @medium(%x4096: tensor<?x4096xbf16>, %x8192: tensor<?x8192xbf16>) -> (tensor<?x4096xbf16>, tensor<?x8192xbf16>) {
   %a = norm.rmsnorm %x4096 : tensor<?x4096xbf16> into %x4096 : tensor<?x4096xbf16> -> tensor<?x4096xbf16>
   %b = norm.rmsnorm %x8192 : tensor<?x8192xbf16> into %x8192 : tensor<?x8192xbf16> -> tensor<?x8192xbf16>
@@ -42,17 +43,17 @@ func.func @medium(%x4096: tensor<?x4096xbf16>, %x8192: tensor<?x8192xbf16>) -> (
 
 // -----
 
-// Long rows: H = 16384 still fits in registers (32 elements per thread of
-// 512). Past the register budget the row goes to shared memory when the
+// Long rows: H = 16384 still fits in registers (16 elements per thread of
+// 1024). Past the register budget the row goes to shared memory when the
 // target has enough (227 KiB on an H100; 128 KiB for H = 65536 bf16), else it is
 // read again (48 KiB, the default; f32 at H = 65536 needs 256 KiB).
 // CHECK-LABEL: func @long
-// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x16384xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x16384xbf16>
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>} -> tensor<?x32768xbf16>
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>} -> tensor<?x65536xbf16>
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 4, row_storage = stream>} -> tensor<?x65536xf32>
 // H100-LABEL: func @long
-// H100: #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// H100: #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers>
 // H100: #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>
 // H100: #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>
 // H100: #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 4, row_storage = stream>
@@ -133,8 +134,8 @@ func.func @user_schedule(%x: tensor<?x4096xbf16>) -> tensor<?x4096xbf16> {
 // a head and a tail of single elements, and at least 14 lanes for those.
 // Short ones (H = 17) are not worth it.
 // CHECK-LABEL: func @odd
-// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4095xbf16>
-// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4094xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4095xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x4094xbf16>
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 16, vector_width = 1, row_storage = registers>} -> tensor<?x17xbf16>
 // CHECK: norm.quantize per_token {{.*}} {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>}
 // A long peeled row fits in shared memory on the H100.
@@ -150,24 +151,38 @@ func.func @odd(%a: tensor<?x4095xbf16>, %b: tensor<?x4094xbf16>, %c: tensor<?x17
 
 // -----
 
-// H = 5120 (640 vectors): 256 threads would leave 128 lanes idle in their
-// third chunk; 128 threads of 5 vectors fit exactly.
+// H = 5120 (640 vectors). rmsnorm, at 2 vectors per thread, would take 512
+// threads with 384 lanes idle in their second chunk; 256 threads of 3
+// vectors leave 128 idle. rmsnorm + per-token quantization, at 4 vectors per
+// thread, would leave 128 lanes of 256 idle in their third chunk; 128
+// threads of 5 vectors fit exactly.
 // CHECK-LABEL: func @idle_lanes
-// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x5120xbf16>
-func.func @idle_lanes(%x: tensor<?x5120xbf16>) -> tensor<?x5120xbf16> {
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x5120xbf16>
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>
+func.func @idle_lanes(%x: tensor<?x5120xbf16>, %q0: tensor<?x5120xf8E4M3FN>, %s0: tensor<?x1xf32>) -> (tensor<?x5120xbf16>, tensor<?x5120xf8E4M3FN>, tensor<?x1xf32>) {
   %y = norm.rmsnorm %x : tensor<?x5120xbf16> into %x : tensor<?x5120xbf16> -> tensor<?x5120xbf16>
-  return %y : tensor<?x5120xbf16>
+  %q, %s = norm.rmsnorm_quantize per_token %x : tensor<?x5120xbf16> into %q0 : tensor<?x5120xf8E4M3FN>, %s0 : tensor<?x1xf32> -> tensor<?x5120xf8E4M3FN>, tensor<?x1xf32>
+  return %y, %q, %s : tensor<?x5120xbf16>, tensor<?x5120xf8E4M3FN>, tensor<?x1xf32>
+}
+
+// H = 7168 (896 vectors) at 2 vectors per thread: 512 threads leave as many
+// lanes idle (128) as 256 threads do; the smaller block reduction wins.
+// CHECK-LABEL: func @equal_idle_lanes
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x7168xbf16>
+func.func @equal_idle_lanes(%x: tensor<?x7168xbf16>) -> tensor<?x7168xbf16> {
+  %y = norm.rmsnorm %x : tensor<?x7168xbf16> into %x : tensor<?x7168xbf16> -> tensor<?x7168xbf16>
+  return %y : tensor<?x7168xbf16>
 }
 
 // -----
 
 // Two row reductions over one input (rmsnorm + per-token quantization):
 // blocks of at most 256 threads with 8 vectors each. With a residual, or
-// with one reduction, 4 vectors per thread.
+// with one reduction, 2 vectors per thread.
 // CHECK-LABEL: func @row_reductions
 // CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
-// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
-// CHECK: norm.rmsnorm_quantize static {{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize static {{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers>
 func.func @row_reductions(%x: memref<?x16384xbf16>, %r: memref<?x16384xbf16>, %q: memref<?x16384xf8E4M3FN>, %s: memref<?x1xf32>, %sc: memref<1xf32>) {
   norm.rmsnorm_quantize per_token %x : memref<?x16384xbf16> into %q : memref<?x16384xf8E4M3FN>, %s : memref<?x1xf32>
   norm.rmsnorm_quantize per_token %x : memref<?x16384xbf16> residual %r : memref<?x16384xbf16> into %q : memref<?x16384xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x16384xbf16>
