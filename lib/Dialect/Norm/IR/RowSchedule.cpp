@@ -395,10 +395,10 @@ chooseBlockSchedule(const RowKernelShape &shape,
     } else if (vectors / kVectorsPerThread >= kMinBlockSize) {
       // Other rows long enough for a full block get half the vectors per
       // thread in twice the threads: each thread waits on fewer loads and
-      // the row is done sooner. On an H100 (bf16, 256 rows of 4096, and
-      // 32768 / 8192 / 4096 rows of 4096 / 5120 / 16384): rmsnorm 2.90 ->
-      // 2.72 us, 180.3 -> 179.8, 59.0 -> 58.2, 92.6 -> 92.1 us; add_rmsnorm
-      // 3.13 -> 2.99 us, 360.4 -> 359.5, 115.4 -> 113.8, 182.6 -> 181.4 us.
+      // the row is done sooner. On an H100 (bf16, 32768 / 8192 / 4096 rows
+      // of 4096 / 5120 / 16384, and 256 rows of 4096): rmsnorm 180.3 ->
+      // 179.8, 59.0 -> 58.2, 92.6 -> 92.1 us; add_rmsnorm 360.4 -> 359.5,
+      // 115.4 -> 113.8, 182.6 -> 181.4 us, 3.13 -> 2.99 us.
       perThread = kVectorsPerThread / 2;
     }
     tpr = llvm::PowerOf2Ceil(llvm::divideCeil(vectors, perThread));
