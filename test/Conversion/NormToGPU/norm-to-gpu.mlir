@@ -309,7 +309,7 @@ func.func @fused_shared(%x: memref<?x2048xbf16>, %r: memref<?x2048xf32>, %q: mem
 
 // -----
 
-// A schedule other than the default (128 threads per row, 8-wide vectors):
+// A schedule other than the default (256 threads per row, 8-wide vectors):
 // 2 rows of 64 threads per block, 4-wide vectors, the row in registers. Each
 // row's two warps meet in shared memory at their own slots.
 // CHECK: block_size = 128 : i64, {{.*}}row_storage = "registers", rows_per_block = 2 : i64, threads_per_row = 64 : i64, vector_width = 4 : i64

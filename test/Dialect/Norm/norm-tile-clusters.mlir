@@ -35,7 +35,7 @@
 // CLUSTER48K: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 4>}
 // Forced: every static row is split in 8, the fields chosen for a slice.
 // FORCE8-LABEL: func @split_rows
-// FORCE8: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 8>}
+// FORCE8: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 8>} -> tensor<?x65536xbf16>
 // BADMAXBLOCKS: norm-tile: 'max-blocks-per-row' must be a power of two in [1, 8], got 3
 // NOCLUSTERS: 'norm.rmsnorm' op norm-tile: the forced schedule fields do not fit: blocks_per_row = 2 needs thread-block clusters of that many blocks, but the target allows 1 (max-blocks-per-row; NVIDIA sm_90 and later have clusters of up to 8)
 func.func @split_rows(%x: tensor<?x65536xbf16>, %r: tensor<?x65536xbf16>, %w: tensor<65536xbf16>, %q0: tensor<?x65536xf8E4M3FN>, %s0: tensor<?x1xf32>, %g0: tensor<?x512xf32>, %m: tensor<?x32768xbf16>) -> (tensor<?x65536xbf16>, tensor<?x65536xbf16>, tensor<?x65536xbf16>, tensor<?x65536xf8E4M3FN>, tensor<?x65536xf8E4M3FN>, tensor<?x32768xbf16>, tensor<?x65536xf8E4M3FN>) {

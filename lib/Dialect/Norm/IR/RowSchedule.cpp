@@ -19,7 +19,8 @@ static constexpr int64_t kMaxThreadsPerBlock = 1024;
 /// NVIDIA's shuffles need every lane of a warp present.
 static constexpr int64_t kMinWarpSize = 32;
 /// Vectors a thread handles per row before more threads join the row: a few
-/// independent 16-byte loads in flight per thread hide memory latency.
+/// independent 16-byte loads in flight per thread hide memory latency. Rows
+/// of a full block's worth get half as many (see chooseBlockSchedule).
 static constexpr int64_t kVectorsPerThread = 4;
 /// Short rows share a block so that blocks have at least this many threads.
 static constexpr int64_t kMinBlockSize = 128;
@@ -378,7 +379,8 @@ chooseBlockSchedule(const RowKernelShape &shape,
   }
 
   // Unknown H: a block per row, streaming over the row twice. Otherwise
-  // enough threads that each handles kVectorsPerThread vectors.
+  // enough threads that each handles kVectorsPerThread vectors, or half
+  // that for rows of at least kMinBlockSize * kVectorsPerThread vectors.
   int64_t tpr = 256;
   if (!dynamicCols) {
     int64_t vectors = llvm::divideCeil(shape.cols, vec);
@@ -396,9 +398,9 @@ chooseBlockSchedule(const RowKernelShape &shape,
       // Other rows long enough for a full block get half the vectors per
       // thread in twice the threads: each thread waits on fewer loads and
       // the row is done sooner. On an H100 (bf16, 32768 / 8192 / 4096 rows
-      // of 4096 / 5120 / 16384, and 256 rows of 4096): rmsnorm 180.3 ->
-      // 179.8, 59.0 -> 58.2, 92.6 -> 92.1 us; add_rmsnorm 360.4 -> 359.5,
-      // 115.4 -> 113.8, 182.6 -> 181.4 us, 3.13 -> 2.99 us.
+      // of 4096 / 5120 / 16384): rmsnorm 180.3 -> 179.8, 59.0 -> 58.2,
+      // 92.6 -> 92.1 us; add_rmsnorm 360.4 -> 359.5, 115.4 -> 113.8,
+      // 182.6 -> 181.4 us; add_rmsnorm at 256 x 4096 3.13 -> 2.99 us.
       perThread = kVectorsPerThread / 2;
     }
     tpr = llvm::PowerOf2Ceil(llvm::divideCeil(vectors, perThread));

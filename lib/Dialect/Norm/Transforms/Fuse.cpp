@@ -2,8 +2,10 @@
 //
 // Part of norm-mlir. See README.md for license information.
 //
-// Every rewrite keeps results bit for bit: it only merges ops whose fused
-// form is specified to round where the unfused chain rounded.
+// Every rewrite keeps what is computed: it only merges ops whose fused form
+// is specified to round where the unfused chain rounded. Results are bit for
+// bit where the fused and unfused kernels also reduce in the same order
+// (docs/DESIGN.md).
 //
 //===----------------------------------------------------------------------===//
 

@@ -170,11 +170,11 @@ def NormTile : Pass<"norm-tile"> {
       is dynamic (without groups), the widest vector with peeled rows.
     - `threads_per_row`: enough that each thread handles about 4 vectors,
       a power of two of at most 1024 (256 for a dynamic H); 2 vectors each
-      for rows that take at least 128 threads at 4 each; but up to 8
+      for rows of at least 512 vectors; but up to 8
       vectors each to keep blocks at 256 threads for rmsnorm + per-token
       quantization without a residual (two block-wide reductions); half the
-      threads when that leaves no more lanes idle, for at most one more
-      vector each; at least a group's lanes, and `2 * vector_width - 2` for
+      threads when that leaves no more lanes idle, for at most 5 vectors
+      each; at least a group's lanes, and `2 * vector_width - 2` for
       peeled rows.
     - `rows_per_block`: short rows share a block of 128 threads; with a
       static row count and `num-sms`, blocks shrink (to one warp) until
