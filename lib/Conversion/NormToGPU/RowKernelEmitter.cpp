@@ -532,8 +532,7 @@ Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass,
     if (deferResidualStore)
       deferredResidualStores.push_back({piece, stored});
     else
-      storePiece(spec.residualOut, rowOffset(spec.residualOut, piece), stored,
-                 piece, both(piece.valid, rowValid));
+      storeRowAsIs(spec.residualOut, piece, stored);
     // Normalize the value as rounded to the residual's type.
     if (residualType.isF32())
       return sum;
@@ -545,8 +544,7 @@ Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass,
 
 void RowKernelEmitter::storeDeferredResiduals() {
   for (const DeferredStore &store : deferredResidualStores)
-    storePiece(spec.residualOut, rowOffset(spec.residualOut, store.piece),
-               store.value, store.piece, both(store.piece.valid, rowValid));
+    storeRowAsIs(spec.residualOut, store.piece, store.value);
   deferredResidualStores.clear();
 }
 
