@@ -188,9 +188,10 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
   bool sm80 = minVersion >= 80;
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{{5} packed-half-max={6} async-copies={6} "
-      "persistent-rows={6}},"
+      "persistent-rows={6} nontemporal-rows=true},"
       "canonicalize,cse,"
-      "gpu.module(norm-lower-quantizer-conversions{{nvvm-paired={1} "
+      "gpu.module(norm-nvvm-nontemporal,"
+      "norm-lower-quantizer-conversions{{nvvm-paired={1} "
       "nvvm-int8=true nvvm-half-pairs={6}}),canonicalize,"
       "convert-scf-to-cf,convert-func-to-llvm,expand-strided-metadata,"
       "{2}lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"

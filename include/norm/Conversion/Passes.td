@@ -75,6 +75,15 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     nearest integer, ties to even); other rows keep the conversion. On an
     H100, 1024 x 65536 bf16 rmsnorm + per-token fp8 (int8): 84.0 -> 78.2 us
     (87.8 -> 80.0 us; 79.8 us with the int8 codes by addition).
+
+    With `nontemporal-rows=true` (the NVVM pipeline sets it), a kernel that
+    keeps its rows in registers, adds no residual and whose rows are whole
+    128-byte lines of the input (H static, not peeled) marks its loads of
+    the input and its stores of row results `nontemporal`: every byte is
+    read or written once. `norm-nvvm-nontemporal` makes them PTX streaming
+    accesses (`ld.global.cs`, `st.global.cs`). Rows that share a line with
+    their neighbours (peeled rows) would fetch it twice, and residual
+    kernels and rows cached in shared memory were slower with them.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
@@ -111,7 +120,11 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            "With async-copies: rmsnorm + per-token quantization of bf16 rows "
            "(no residual) that a block alone on its SM caches in shared "
            "memory loops over rows (a persistent kernel) whose shared memory "
-           "is a ring: part of the next row arrives during this one">
+           "is a ring: part of the next row arrives during this one">,
+    Option<"nontemporalRows", "nontemporal-rows", "bool", /*default=*/"false",
+           "Mark the input loads and row stores of kernels that read every "
+           "row once into registers (no residual, whole 128-byte rows) "
+           "nontemporal">
   ];
 }
 
@@ -169,6 +182,32 @@ def NormLowerQuantizerConversions
            "Round f32 vectors to f16 / bf16 in pairs with "
            "cvt.rn.f16x2.f32 / cvt.rn.bf16x2.f32 (sm_80+)">
   ];
+}
+
+def NormNVVMNontemporal : Pass<"norm-nvvm-nontemporal"> {
+  let summary = "Make nontemporal global loads and stores PTX streaming "
+                "accesses";
+  let description = [{
+    NVPTX (LLVM 22) ignores `nontemporal` on loads and stores. This pass
+    rewrites every `llvm.load` and `llvm.store` marked `nontemporal` (not
+    volatile, not atomic) through an `!llvm.ptr<1>` that moves 32, 64 or
+    128 bits with at least that alignment into inline PTX with the
+    streaming cache operator: `ld.global.cs` / `st.global.cs` (`.b32`,
+    `.v2.b32` or `.v4.b32`), whose lines are allocated evict-first in L1 and
+    L2. The value is moved as b32 words and bitcast back. The inline asm has
+    side effects, so it keeps its place among the other memory accesses.
+    Other accesses keep their flag, which NVPTX then drops.
+
+    Example:
+
+    ```mlir
+    %v = llvm.load %p {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+    // becomes
+    %w = llvm.inline_asm has_side_effects "ld.global.cs.v4.b32 {$0, $1, $2, $3}, [$4];", "=r,=r,=r,=r,l" %p : (!llvm.ptr<1>) -> !llvm.struct<(i32, i32, i32, i32)>
+    // ... its four words into a vector<4xi32>, bitcast to vector<8xbf16>
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def NormExportBundle : Pass<"norm-export-bundle", "ModuleOp"> {

@@ -104,6 +104,9 @@ struct RowKernelTarget {
   /// The target copies global memory to shared memory asynchronously
   /// (NVIDIA sm_80 and later: cp.async).
   bool asyncCopies = false;
+  /// Row accesses of kernels that read every row once into registers may
+  /// be marked nontemporal (see norm-to-gpu's nontemporal-rows).
+  bool nontemporalRows = false;
   /// Slots of the kernel's row ring (getRowRingSlots; 0: the kernel is not
   /// persistent).
   int64_t ringSlots = 0;

@@ -1,0 +1,76 @@
+// nontemporal-rows=true marks the input loads and the row stores of kernels
+// that read every row once into registers, whose rows are whole 128-byte
+// lines, without a residual. Gamma (read by every row) and the scales are
+// not marked.
+// RUN: norm-opt %s -norm-to-gpu="nontemporal-rows=true" | FileCheck %s
+// RUN: norm-opt %s -norm-to-gpu | FileCheck %s --check-prefix=OFF
+
+// OFF-NOT: nontemporal
+
+// CHECK-LABEL: gpu.func @streamed_rmsnorm(
+// CHECK-SAME: %[[X:[^:]*]]: !llvm.ptr<1> {{{[^}]*}}}, %[[W:[^:]*]]: !llvm.ptr<1> {{{[^}]*}}}, %[[Y:[^:]*]]: !llvm.ptr<1>
+// CHECK: %[[XP:.*]] = llvm.getelementptr %[[X]]
+// CHECK-NEXT: llvm.load %[[XP]] {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: %[[WP:.*]] = llvm.getelementptr %[[W]]
+// CHECK-NEXT: llvm.load %[[WP]] {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: %[[YP:.*]] = llvm.getelementptr %[[Y]]
+// CHECK: llvm.store %{{.*}}, %[[YP]] {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: gpu.return
+func.func @streamed(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %y: memref<?x4096xbf16>) {
+  norm.rmsnorm %x : memref<?x4096xbf16>, gamma %w : memref<4096xbf16> into %y : memref<?x4096xbf16>
+  return
+}
+
+// The int8 codes are stored 8 bytes at a time; the scale is not marked.
+// CHECK-LABEL: gpu.func @quantized_rmsnorm_quantize(
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: llvm.store %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
+// CHECK: llvm.store %{{.*}} {alignment = 8 : i64, nontemporal} : vector<8xi8>, !llvm.ptr<1>
+// CHECK: gpu.return
+func.func @quantized(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %q: memref<?x4096xi8>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x4096xbf16> gamma %w : memref<4096xbf16> into %q : memref<?x4096xi8>, %s : memref<?x1xf32>
+  return
+}
+
+// Not marked: a residual kernel, a peeled row (it shares lines with its
+// neighbours), a row of whole vectors but not whole lines (4104 bf16 =
+// 8208 bytes), a row cached in shared memory, and a dynamic H.
+// CHECK-LABEL: gpu.func @with_residual_add_rmsnorm(
+// CHECK-NOT: nontemporal
+// CHECK: gpu.return
+func.func @with_residual(%x: memref<?x4096xbf16>, %r: memref<?x4096xbf16>, %y: memref<?x4096xbf16>, %ro: memref<?x4096xbf16>) {
+  norm.add_rmsnorm %x : memref<?x4096xbf16>, residual %r : memref<?x4096xbf16> into %y : memref<?x4096xbf16>, %ro : memref<?x4096xbf16>
+  return
+}
+
+// CHECK-LABEL: gpu.func @peeled_rmsnorm(
+// CHECK-NOT: nontemporal
+// CHECK: gpu.return
+func.func @peeled(%x: memref<?x4095xbf16>, %y: memref<?x4095xbf16>) {
+  norm.rmsnorm %x : memref<?x4095xbf16> into %y : memref<?x4095xbf16>
+  return
+}
+
+// CHECK-LABEL: gpu.func @partial_line_rmsnorm(
+// CHECK-NOT: nontemporal
+// CHECK: gpu.return
+func.func @partial_line(%x: memref<?x4104xbf16>, %y: memref<?x4104xbf16>) {
+  norm.rmsnorm %x : memref<?x4104xbf16> into %y : memref<?x4104xbf16>
+  return
+}
+
+// CHECK-LABEL: gpu.func @shared_row_rmsnorm(
+// CHECK-NOT: nontemporal
+// CHECK: gpu.return
+func.func @shared_row(%x: memref<?x16384xbf16>, %y: memref<?x16384xbf16>) {
+  norm.rmsnorm %x : memref<?x16384xbf16> into %y : memref<?x16384xbf16> {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+
+// CHECK-LABEL: gpu.func @dynamic_rmsnorm(
+// CHECK-NOT: nontemporal
+// CHECK: gpu.return
+func.func @dynamic(%x: memref<?x?xbf16>, %y: memref<?x?xbf16>) {
+  norm.rmsnorm %x : memref<?x?xbf16> into %y : memref<?x?xbf16>
+  return
+}
