@@ -177,16 +177,42 @@ func.func @equal_idle_lanes(%x: tensor<?x7168xbf16>) -> tensor<?x7168xbf16> {
 // -----
 
 // Two row reductions over one input (rmsnorm + per-token quantization):
-// blocks of at most 256 threads with 8 vectors each. With a residual, or
-// with one reduction, 2 vectors per thread.
+// blocks of at most 256 threads with up to 8 vectors each; where that
+// would hold more than 32 elements per thread in registers, 512 threads
+// with the row in shared memory. With a residual, or with one reduction,
+// 2 vectors per thread.
 // CHECK-LABEL: func @row_reductions
-// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>
 // CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers>
 // CHECK: norm.rmsnorm_quantize static {{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers>
 func.func @row_reductions(%x: memref<?x16384xbf16>, %r: memref<?x16384xbf16>, %q: memref<?x16384xf8E4M3FN>, %s: memref<?x1xf32>, %sc: memref<1xf32>) {
   norm.rmsnorm_quantize per_token %x : memref<?x16384xbf16> into %q : memref<?x16384xf8E4M3FN>, %s : memref<?x1xf32>
   norm.rmsnorm_quantize per_token %x : memref<?x16384xbf16> residual %r : memref<?x16384xbf16> into %q : memref<?x16384xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x16384xbf16>
   norm.rmsnorm_quantize static %x : memref<?x16384xbf16> scale %sc : memref<1xf32> into %q : memref<?x16384xf8E4M3FN>
+  return
+}
+
+// -----
+
+// The shared-memory rule of two row reductions: 4 bf16 vectors per thread
+// stay in registers (H = 8192 on 256 threads), as do 8 f32 vectors of 4
+// (32 elements); 8 bf16 vectors per thread of 512 go to shared memory where
+// the row fits (H = 32768: 64 KiB, not in the default 48 KiB, so registers
+// there), and a longer row keeps its 1024 threads.
+// CHECK-LABEL: func @row_reductions_shared
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x8192xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x16384xf32>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 4, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x32768xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x65536xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>
+// H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x8192xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x16384xf32>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 4, row_storage = registers>
+// H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x32768xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>
+// H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x65536xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>
+func.func @row_reductions_shared(%x8k: memref<?x8192xbf16>, %q8k: memref<?x8192xf8E4M3FN>, %x16k: memref<?x16384xf32>, %q16k: memref<?x16384xf8E4M3FN>, %x32k: memref<?x32768xbf16>, %q32k: memref<?x32768xf8E4M3FN>, %x64k: memref<?x65536xbf16>, %q64k: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x8k : memref<?x8192xbf16> into %q8k : memref<?x8192xf8E4M3FN>, %s : memref<?x1xf32>
+  norm.rmsnorm_quantize per_token %x16k : memref<?x16384xf32> into %q16k : memref<?x16384xf8E4M3FN>, %s : memref<?x1xf32>
+  norm.rmsnorm_quantize per_token %x32k : memref<?x32768xbf16> into %q32k : memref<?x32768xf8E4M3FN>, %s : memref<?x1xf32>
+  norm.rmsnorm_quantize per_token %x64k : memref<?x65536xbf16> into %q64k : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32>
   return
 }
 
