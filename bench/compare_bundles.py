@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""A/B of bundle roots in one process: for each shape, one set of buffers
+(rotated over >= 300 MB as in bench_suite.py, none for M <= 256), then each
+root's fused kernel for OP and torch.compile timed in turn (bench_suite's
+CUDA-graph timing, median of 20 replays), ROUNDS times interleaved. Prints
+every round and the best. Every root's output is checked against the
+PyTorch reference first (bench_suite.agreement).
+
+A root is a folder of bundles as bench/build_bench.sh writes them
+(h<H>_bf16 and h<H>_bf16-unfused); bench/sweep_schedules.sh variants go in
+one by renaming. Usage (on the GPU machine):
+  NORM_RUNTIME_LIBRARY=.../libnorm_runtime.so PYTHONPATH=python \\
+    python3 bench/compare_bundles.py ROOT[,ROOT...] OP MxH[,MxH...] [ROUNDS]
+"""
+
+import math
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_suite as bs  # noqa: E402
+from norm_mlir.runtime import Bundle, Context  # noqa: E402
+
+
+def compare(ctx, roots, op, m, h, rounds, copy):
+    dtype = torch.bfloat16
+    name = f"h{h}_bf16"
+    ops = {r: bs.NormOp(ctx, Bundle(f"{r}/{name}"),
+                        Bundle(f"{r}/{name}-unfused"), op, h) for r in roots}
+    set_bytes = bs.moved_bytes(op, m, h, dtype) * 2
+    sets = max(2, min(8, math.ceil(bs.ROTATE_BYTES / set_bytes))) \
+        if m > 256 else 1
+    w = torch.randn(h, device="cuda", dtype=dtype) * 0.5 + 1
+    buffers = [bs.make_buffers(op, m, h, dtype) for _ in range(sets)]
+    for b in buffers:
+        b["gamma"] = w
+    for root, norm_op in ops.items():
+        buffers[0]["output"].fill_(0)
+        norm_op.launcher(buffers[0])()
+        torch.cuda.synchronize()
+        if not bs.agreement(op, buffers[0], w):
+            sys.exit(f"{root}: {op} {m}x{h} disagrees with PyTorch")
+    fn = bs.compiled_fn(op, h, dtype)
+    args = (lambda b: (b["input"], b["residual"], w)) \
+        if op in bs.HAS_RESIDUAL else (lambda b: (b["input"], w))
+    if m > 1:
+        torch._dynamo.mark_dynamic(buffers[0]["input"], 0)
+        if op in bs.HAS_RESIDUAL:
+            torch._dynamo.mark_dynamic(buffers[0]["residual"], 0)
+    fn(*args(buffers[0]))
+    times = {r: [] for r in roots}
+    times["torch.compile"] = []
+    for _ in range(rounds):
+        for root, norm_op in ops.items():
+            times[root].append(
+                bs.graph_time_us([norm_op.launcher(b) for b in buffers]))
+        times["torch.compile"].append(
+            bs.graph_time_us([lambda b=b: fn(*args(b)) for b in buffers]))
+    gigabytes = bs.moved_bytes(op, m, h, dtype) / 1e3
+    for root, t in times.items():
+        best = min(t)
+        print(f"{op} {m}x{h} {root}: " + " ".join(f"{x:.2f}" for x in t) +
+              f"  best {best:.2f} us, {100 * gigabytes / best / copy:.1f}% "
+              "of copy", flush=True)
+    del buffers
+    torch.cuda.empty_cache()
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    roots, op = sys.argv[1].split(","), sys.argv[2]
+    shapes = [tuple(map(int, s.split("x"))) for s in sys.argv[3].split(",")]
+    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    ctx = Context()
+    copy = bs.copy_bandwidth()
+    print(f"device-to-device copy {copy:.0f} GB/s", flush=True)
+    for m, h in shapes:
+        compare(ctx, roots, op, m, h, rounds, copy)
+
+
+if __name__ == "__main__":
+    main()
