@@ -37,7 +37,9 @@ def compare(ctx, roots, op, m, h, rounds, copy):
     for b in buffers:
         b["gamma"] = w
     for root, norm_op in ops.items():
-        buffers[0]["output"].fill_(0)
+        for name in ("output", "residual_out", "scales"):
+            if name in buffers[0]:
+                buffers[0][name].fill_(0)
         norm_op.launcher(buffers[0])()
         torch.cuda.synchronize()
         if not bs.agreement(op, buffers[0], w):
@@ -58,12 +60,12 @@ def compare(ctx, roots, op, m, h, rounds, copy):
                 bs.graph_time_us([norm_op.launcher(b) for b in buffers]))
         times["torch.compile"].append(
             bs.graph_time_us([lambda b=b: fn(*args(b)) for b in buffers]))
-    gigabytes = bs.moved_bytes(op, m, h, dtype) / 1e3
     for root, t in times.items():
         best = min(t)
+        gbs = bs.moved_bytes(op, m, h, dtype) / best / 1e3  # bytes/us/1e3
         print(f"{op} {m}x{h} {root}: " + " ".join(f"{x:.2f}" for x in t) +
-              f"  best {best:.2f} us, {100 * gigabytes / best / copy:.1f}% "
-              "of copy", flush=True)
+              f"  best {best:.2f} us, {100 * gbs / copy:.1f}% of copy",
+              flush=True)
     del buffers
     torch.cuda.empty_cache()
 

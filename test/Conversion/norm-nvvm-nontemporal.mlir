@@ -1,4 +1,6 @@
 // RUN: norm-opt %s -split-input-file -norm-nvvm-nontemporal | FileCheck %s
+// The first case alone: no load or store of it is left.
+// RUN: sed -n '1,/^\/\/ -----$/p' %s | norm-opt -norm-nvvm-nontemporal | FileCheck %s --check-prefix=STREAMED --implicit-check-not=llvm.load --implicit-check-not=llvm.store
 
 // 128, 64 and 32 bits through global pointers become streaming accesses,
 // moved as b32 words.
@@ -20,8 +22,13 @@
 // CHECK: %[[I:.*]] = llvm.inline_asm has_side_effects "ld.global.cs.b32 $0, [$1];", "=r,l" %[[P]] : (!llvm.ptr<1>) -> i32
 // CHECK-NOT: llvm.bitcast
 // CHECK: llvm.inline_asm has_side_effects "st.global.cs.b32 [$0], $1;", "l,r" %[[Q]], %[[I]]
-// CHECK-NOT: llvm.load
-// CHECK-NOT: llvm.store
+// STREAMED-LABEL: llvm.func @streamed(
+// STREAMED-COUNT-8: llvm.inline_asm has_side_effects
+// STREAMED: llvm.inline_asm has_side_effects "ld.global.cs.b32 $0, [$1];", "=r,l" %{{.*}} : (!llvm.ptr<1>) -> i32
+// STREAMED: llvm.bitcast %{{.*}} : i32 to vector<2xbf16>
+// STREAMED: llvm.inline_asm has_side_effects "ld.global.cs.v4.b32
+// STREAMED: llvm.bitcast %{{.*}} : vector<4xi32> to vector<4xf32>
+// STREAMED: llvm.return
 llvm.func @streamed(%p: !llvm.ptr<1>, %q: !llvm.ptr<1>) {
   %v = llvm.load %p {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
   llvm.store %v, %q {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
@@ -31,6 +38,8 @@ llvm.func @streamed(%p: !llvm.ptr<1>, %q: !llvm.ptr<1>) {
   llvm.store %f, %q {alignment = 4 : i64, nontemporal} : f32, !llvm.ptr<1>
   %i = llvm.load %p {alignment = 4 : i64, nontemporal} : !llvm.ptr<1> -> i32
   llvm.store %i, %q {alignment = 4 : i64, nontemporal} : i32, !llvm.ptr<1>
+  %j = llvm.load %p {alignment = 4 : i64, nontemporal} : !llvm.ptr<1> -> vector<2xbf16>
+  %k = llvm.load %p {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<4xf32>
   llvm.return
 }
 
@@ -38,7 +47,7 @@ llvm.func @streamed(%p: !llvm.ptr<1>, %q: !llvm.ptr<1>) {
 
 // Left alone: accesses not marked nontemporal, volatile or atomic ones,
 // shared (or generic) memory, widths other than 32, 64 and 128 bits, and
-// accesses less aligned than their size.
+// accesses less aligned than their size or without an alignment.
 // CHECK-LABEL: llvm.func @kept(
 // CHECK-NOT: llvm.inline_asm
 // CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
@@ -51,6 +60,9 @@ llvm.func @streamed(%p: !llvm.ptr<1>, %q: !llvm.ptr<1>) {
 // CHECK: llvm.load %{{.*}} {alignment = 2 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
 // CHECK: llvm.store %{{.*}} {alignment = 2 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
 // CHECK: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<3>
+// CHECK: llvm.store volatile %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: llvm.store %{{.*}} atomic monotonic {alignment = 4 : i64, nontemporal} : i32, !llvm.ptr<1>
+// CHECK: llvm.load %{{.*}} {nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
 // CHECK-NOT: llvm.inline_asm
 llvm.func @kept(%p: !llvm.ptr<1>, %s: !llvm.ptr<3>, %g: !llvm.ptr) {
   %a = llvm.load %p {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
@@ -63,5 +75,8 @@ llvm.func @kept(%p: !llvm.ptr<1>, %s: !llvm.ptr<3>, %g: !llvm.ptr) {
   %i = llvm.load %p {alignment = 2 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
   llvm.store %a, %p {alignment = 2 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
   llvm.store %a, %s {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<3>
+  llvm.store volatile %a, %p {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+  llvm.store %c, %p atomic monotonic {alignment = 4 : i64, nontemporal} : i32, !llvm.ptr<1>
+  %n = llvm.load %p {nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
   llvm.return
 }

@@ -77,9 +77,10 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     (87.8 -> 80.0 us; 79.8 us with the int8 codes by addition).
 
     With `nontemporal-rows=true` (the NVVM pipeline sets it), a kernel that
-    keeps its rows in registers, adds no residual and whose rows are whole
-    128-byte lines of the input (H static, not peeled) marks its loads of
-    the input and its stores of row results `nontemporal`: every byte is
+    keeps its rows in registers, adds no residual and whose H times the
+    input's element size is a multiple of 128 bytes (H static, not peeled;
+    so rows of a dense tensor are whole lines) marks its loads of the input
+    and its stores of row results `nontemporal`: every byte is
     read or written once. `norm-nvvm-nontemporal` makes them PTX streaming
     accesses (`ld.global.cs`, `st.global.cs`). Rows that share a line with
     their neighbours (peeled rows) would fetch it twice, and residual
@@ -123,8 +124,8 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            "is a ring: part of the next row arrives during this one">,
     Option<"nontemporalRows", "nontemporal-rows", "bool", /*default=*/"false",
            "Mark the input loads and row stores of kernels that read every "
-           "row once into registers (no residual, whole 128-byte rows) "
-           "nontemporal">
+           "row once into registers (no residual, H * element size a "
+           "multiple of 128 bytes) nontemporal">
   ];
 }
 

@@ -1,7 +1,7 @@
 // nontemporal-rows=true marks the input loads and the row stores of kernels
-// that read every row once into registers, whose rows are whole 128-byte
-// lines, without a residual. Gamma (read by every row) and the scales are
-// not marked.
+// that read every row once into registers, whose H times the element size
+// is a multiple of 128 bytes, without a residual. Gamma (read by every
+// row) and the scales are not marked.
 // RUN: norm-opt %s -norm-to-gpu="nontemporal-rows=true" | FileCheck %s
 // RUN: norm-opt %s -norm-to-gpu | FileCheck %s --check-prefix=OFF
 
@@ -32,9 +32,33 @@ func.func @quantized(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %q: memref<
   return
 }
 
+// Every row result is marked: the normalized row as well as the codes.
+// CHECK-LABEL: gpu.func @with_normalized_rmsnorm_quantize(
+// CHECK-SAME: %[[X:[^:]*]]: !llvm.ptr<1> {{{[^}]*}}}, %[[W:[^:]*]]: !llvm.ptr<1> {{{[^}]*}}}, %[[Q:[^:]*]]: !llvm.ptr<1> {{{[^}]*}}}, %[[S:[^:]*]]: !llvm.ptr<1> {{{[^}]*}}}, %[[Y:[^:]*]]: !llvm.ptr<1>
+// CHECK: %[[YP:.*]] = llvm.getelementptr %[[Y]]
+// CHECK: llvm.store %{{.*}}, %[[YP]] {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: %[[QP:.*]] = llvm.getelementptr %[[Q]]
+// CHECK: llvm.store %{{.*}}, %[[QP]] {alignment = 8 : i64, nontemporal} : vector<8xi8>, !llvm.ptr<1>
+// CHECK: gpu.return
+func.func @with_normalized(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>, %y: memref<?x4096xbf16>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x4096xbf16> gamma %w : memref<4096xbf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32> normalized_out %y : memref<?x4096xbf16> {intermediate_type = bf16}
+  return
+}
+
+// f32 rows: 4-element vectors.
+// CHECK-LABEL: gpu.func @f32_rows_rmsnorm(
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<4xf32>
+// CHECK: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<4xf32>, !llvm.ptr<1>
+// CHECK: gpu.return
+func.func @f32_rows(%x: memref<?x4096xf32>, %y: memref<?x4096xf32>) {
+  norm.rmsnorm %x : memref<?x4096xf32> into %y : memref<?x4096xf32>
+  return
+}
+
 // Not marked: a residual kernel, a peeled row (it shares lines with its
-// neighbours), a row of whole vectors but not whole lines (4104 bf16 =
-// 8208 bytes), a row cached in shared memory, and a dynamic H.
+// neighbours; the 128-byte rule excludes it too), a row of whole vectors but
+// not whole lines (4104 bf16 = 8208 bytes), a row cached in shared memory,
+// and a dynamic H (streamed twice, which excludes it as well).
 // CHECK-LABEL: gpu.func @with_residual_add_rmsnorm(
 // CHECK-NOT: nontemporal
 // CHECK: gpu.return

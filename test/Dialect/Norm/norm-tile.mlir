@@ -194,25 +194,40 @@ func.func @row_reductions(%x: memref<?x16384xbf16>, %r: memref<?x16384xbf16>, %q
 
 // -----
 
-// The shared-memory rule of two row reductions: 4 bf16 vectors per thread
-// stay in registers (H = 8192 on 256 threads), as do 8 f32 vectors of 4
-// (32 elements); 8 bf16 vectors per thread of 512 go to shared memory where
-// the row fits (H = 32768: 64 KiB, not in the default 48 KiB, so registers
-// there), and a longer row keeps its 1024 threads.
+// The shared-memory rule of two row reductions: 512 threads with the row in
+// shared memory only for 4 to 8 vectors per thread of 512 that would hold
+// more than 32 elements per thread in registers, where the row fits (bf16
+// H = 32768 takes 64 KiB: not in the default 48 KiB nor in AMD's 64 KiB).
+// Shorter rows (H = 8192, 9216, 12288 on 256 threads), f32 rows (32
+// elements at 8 vectors of 4) and longer rows (H = 65536) keep their
+// schedule.
 // CHECK-LABEL: func @row_reductions_shared
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x9216xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x12288xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
 // CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x8192xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
 // CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x16384xf32>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 4, row_storage = registers>
 // CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x32768xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
 // CHECK: norm.rmsnorm_quantize per_token {{.*}}memref<?x65536xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>
+// H100-LABEL: func @row_reductions_shared
+// H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x9216xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x12288xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
 // H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x8192xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
 // H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x16384xf32>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 4, row_storage = registers>
 // H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x32768xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = shared>
 // H100: norm.rmsnorm_quantize per_token {{.*}}memref<?x65536xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>
-func.func @row_reductions_shared(%x8k: memref<?x8192xbf16>, %q8k: memref<?x8192xf8E4M3FN>, %x16k: memref<?x16384xf32>, %q16k: memref<?x16384xf8E4M3FN>, %x32k: memref<?x32768xbf16>, %q32k: memref<?x32768xf8E4M3FN>, %x64k: memref<?x65536xbf16>, %q64k: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+// WAVE64-LABEL: func @row_reductions_shared
+// WAVE64: norm.rmsnorm_quantize per_token {{.*}}memref<?x9216xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// WAVE64: norm.rmsnorm_quantize per_token {{.*}}memref<?x12288xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// WAVE64: norm.rmsnorm_quantize per_token {{.*}}memref<?x8192xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// WAVE64: norm.rmsnorm_quantize per_token {{.*}}memref<?x16384xf32>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 4, row_storage = registers>
+// WAVE64: norm.rmsnorm_quantize per_token {{.*}}memref<?x32768xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers>
+// WAVE64: norm.rmsnorm_quantize per_token {{.*}}memref<?x65536xbf16>{{.*}}schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = stream>
+func.func @row_reductions_shared(%x9k: memref<?x9216xbf16>, %q9k: memref<?x9216xf8E4M3FN>, %x12k: memref<?x12288xbf16>, %q12k: memref<?x12288xf8E4M3FN>, %x8k: memref<?x8192xbf16>, %q8k: memref<?x8192xf8E4M3FN>, %x16k: memref<?x16384xf32>, %q16k: memref<?x16384xf8E4M3FN>, %x32k: memref<?x32768xbf16>, %q32k: memref<?x32768xf8E4M3FN>, %x64k: memref<?x65536xbf16>, %q64k: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x9k : memref<?x9216xbf16> into %q9k : memref<?x9216xf8E4M3FN>, %s : memref<?x1xf32>
+  norm.rmsnorm_quantize per_token %x12k : memref<?x12288xbf16> into %q12k : memref<?x12288xf8E4M3FN>, %s : memref<?x1xf32>
   norm.rmsnorm_quantize per_token %x8k : memref<?x8192xbf16> into %q8k : memref<?x8192xf8E4M3FN>, %s : memref<?x1xf32>
   norm.rmsnorm_quantize per_token %x16k : memref<?x16384xf32> into %q16k : memref<?x16384xf8E4M3FN>, %s : memref<?x1xf32>
   norm.rmsnorm_quantize per_token %x32k : memref<?x32768xbf16> into %q32k : memref<?x32768xf8E4M3FN>, %s : memref<?x1xf32>
   norm.rmsnorm_quantize per_token %x64k : memref<?x65536xbf16> into %q64k : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32>
   return
 }
-

@@ -36,9 +36,9 @@ static constexpr int64_t kMinPeeledVectors = 8;
 /// See chooseRowSchedule.
 static constexpr int64_t kMaxReducingBlockSize = 256;
 /// Row elements per thread in registers above which a row that two
-/// reductions read is cached in shared memory by blocks of
-/// kSharedReducingBlockSize threads (see chooseBlockSchedule).
+/// reductions read is cached in shared memory (see chooseBlockSchedule).
 static constexpr int64_t kMaxReducingRowElements = 32;
+/// Threads per row of such a row cached in shared memory.
 static constexpr int64_t kSharedReducingBlockSize = 512;
 
 //===----------------------------------------------------------------------===//
@@ -400,19 +400,18 @@ chooseBlockSchedule(const RowKernelShape &shape,
       while (perThread < 2 * kVectorsPerThread &&
              llvm::divideCeilSigned(vectors, perThread) > kMaxReducingBlockSize)
         perThread *= 2;
-      // More elements per thread than that in registers (the row and the
-      // quantizer's input: 82 registers at 8 bf16 vectors) cost blocks per
-      // SM: such rows, up to 8 vectors per thread of 512 threads, are cached
+      // 8 vectors per thread in registers of more than 32 elements (the row
+      // and the quantizer's input: 82 registers at 8 bf16 vectors) cost
+      // blocks per SM: rows of 4 to 8 vectors per thread of 512 are cached
       // in shared memory by 512 threads instead. On an H100, bf16 rmsnorm +
-      // int8 (fp8) at 4096 x 16384: 74.7 -> 70.6 us (71.2 -> 69.7); at 2048 x
-      // 32768: 94.4 -> 76.4 us (87.2 -> 73.8). Not for shorter rows (16384 x
-      // 8192 on 256 threads: 133.6 us in registers, 135.7 in shared memory).
+      // int8 (fp8) at 4096 x 16384: 73.8 -> 70.1 us (71.3 -> 69.6); at 2048 x
+      // 32768: 94.5 -> 76.7 us (87.4 -> 72.8). Not for shorter rows (16384 x
+      // 8192 on 256 threads: 133.6 us in registers, 135.7 in shared memory;
+      // 4096 x 16384 on 256 threads in shared memory: 78.2 us).
       if (perThread * vec > kMaxReducingRowElements &&
-          llvm::divideCeilSigned(vectors, perThread) <=
-              kSharedReducingBlockSize) {
-        perThread = llvm::divideCeilSigned(vectors, kSharedReducingBlockSize);
+          vectors >= kVectorsPerThread * kSharedReducingBlockSize &&
+          vectors <= 2 * kVectorsPerThread * kSharedReducingBlockSize)
         cacheRowInSharedMemory = true;
-      }
     } else if (vectors / kVectorsPerThread >= kMinBlockSize) {
       // Other rows long enough for a full block get half the vectors per
       // thread in twice the threads: each thread waits on fewer loads and
@@ -424,6 +423,8 @@ chooseBlockSchedule(const RowKernelShape &shape,
     }
     tpr = llvm::PowerOf2Ceil(llvm::divideCeil(vectors, perThread));
     tpr = std::clamp<int64_t>(tpr, 1, kMaxThreadsPerBlock);
+    if (cacheRowInSharedMemory)
+      tpr = kSharedReducingBlockSize;
     // Rounding the threads up to a power of two can leave a chunk of idle
     // lanes (H = 5120: 640 vectors on 256 threads are 3 chunks of 768);
     // half the threads with a few more vectors each may fit exactly, or
@@ -436,8 +437,8 @@ chooseBlockSchedule(const RowKernelShape &shape,
     auto idle = [&](int64_t threads) {
       return llvm::divideCeilSigned(vectors, threads) * threads - vectors;
     };
-    if (tpr >= 2 * kMinWarpSize && idle(tpr / 2) <= idle(tpr) &&
-        8 * idle(tpr) >= vectors &&
+    if (!cacheRowInSharedMemory && tpr >= 2 * kMinWarpSize &&
+        idle(tpr / 2) <= idle(tpr) && 8 * idle(tpr) >= vectors &&
         llvm::divideCeilSigned(vectors, tpr / 2) <= kVectorsPerThread + 1)
       tpr /= 2;
   }
