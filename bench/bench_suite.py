@@ -270,15 +270,42 @@ def agreement(op, b, w):
     return ok
 
 
-def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate):
-    fused, unfused = bundles
-    norm_op = NormOp(ctx, fused, unfused, op, h)
+def torch_args(op, b, w):
+    """The PyTorch functions' arguments on buffer set `b`."""
+    if op in HAS_RESIDUAL:
+        return b["input"], b["residual"], w
+    return b["input"], w
+
+
+def rotating_buffers(op, m, h, dtype, rotate):
+    """Gamma and the buffer sets of one case: as many as span ROTATE_BYTES
+    (2 to 8) with `rotate`, else one."""
     set_bytes = moved_bytes(op, m, h, dtype) * 2  # + normalized buffers
     sets = max(2, min(8, math.ceil(ROTATE_BYTES / set_bytes))) if rotate else 1
     w = torch.randn(h, device="cuda", dtype=dtype) * 0.5 + 1
     buffers = [make_buffers(op, m, h, dtype) for _ in range(sets)]
     for b in buffers:
         b["gamma"] = w
+    return w, buffers
+
+
+def compiled_launchers(op, h, dtype, buffers, w):
+    """torch.compile of `op` for H with the rows dynamic, compiled on the
+    first buffer set: one launcher per set."""
+    fn = compiled_fn(op, h, dtype)
+    first = buffers[0]
+    if first["input"].shape[0] > 1:
+        torch._dynamo.mark_dynamic(first["input"], 0)
+        if op in HAS_RESIDUAL:
+            torch._dynamo.mark_dynamic(first["residual"], 0)
+    fn(*torch_args(op, first, w))
+    return [lambda b=b: fn(*torch_args(op, b, w)) for b in buffers]
+
+
+def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate):
+    fused, unfused = bundles
+    norm_op = NormOp(ctx, fused, unfused, op, h)
+    w, buffers = rotating_buffers(op, m, h, dtype, rotate)
     launches = [norm_op.launcher(b) for b in buffers]
     launches[0]()
     torch.cuda.synchronize()
@@ -287,20 +314,12 @@ def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate):
     row = dict(op=op, m=m, h=h, dtype=str(dtype).split(".")[1], ours=ours,
                agree=agree, gbs=moved_bytes(op, m, h, dtype) / ours / 1e3)
     row["pct"] = 100 * row["gbs"] / copy
-    args = (lambda b: (b["input"], b["residual"], w)) if op in HAS_RESIDUAL \
-        else (lambda b: (b["input"], w))
-    fn = compiled_fn(op, h, dtype)
-    for b in buffers[:1]:
-        if m > 1:
-            torch._dynamo.mark_dynamic(b["input"], 0)
-            if op in HAS_RESIDUAL:
-                torch._dynamo.mark_dynamic(b["residual"], 0)
-        fn(*args(b))
-    row["compile"] = graph_time_us([lambda b=b: fn(*args(b)) for b in buffers])
+    row["compile"] = graph_time_us(
+        compiled_launchers(op, h, dtype, buffers, w))
     eager = eager_fn(op)
     if eager:
         row["eager"] = graph_time_us(
-            [lambda b=b: eager(*args(b)) for b in buffers])
+            [lambda b=b: eager(*torch_args(op, b, w)) for b in buffers])
     if norm_op.chain:
         row["unfused"] = graph_time_us(
             [norm_op.chain_launcher(b) for b in buffers])

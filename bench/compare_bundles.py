@@ -13,7 +13,6 @@ one by renaming. Usage (on the GPU machine):
     python3 bench/compare_bundles.py ROOT[,ROOT...] OP MxH[,MxH...] [ROUNDS]
 """
 
-import math
 import os
 import sys
 
@@ -29,13 +28,7 @@ def compare(ctx, roots, op, m, h, rounds, copy):
     name = f"h{h}_bf16"
     ops = {r: bs.NormOp(ctx, Bundle(f"{r}/{name}"),
                         Bundle(f"{r}/{name}-unfused"), op, h) for r in roots}
-    set_bytes = bs.moved_bytes(op, m, h, dtype) * 2
-    sets = max(2, min(8, math.ceil(bs.ROTATE_BYTES / set_bytes))) \
-        if m > 256 else 1
-    w = torch.randn(h, device="cuda", dtype=dtype) * 0.5 + 1
-    buffers = [bs.make_buffers(op, m, h, dtype) for _ in range(sets)]
-    for b in buffers:
-        b["gamma"] = w
+    w, buffers = bs.rotating_buffers(op, m, h, dtype, rotate=m > 256)
     for root, norm_op in ops.items():
         for name in ("output", "residual_out", "scales"):
             if name in buffers[0]:
@@ -44,22 +37,14 @@ def compare(ctx, roots, op, m, h, rounds, copy):
         torch.cuda.synchronize()
         if not bs.agreement(op, buffers[0], w):
             sys.exit(f"{root}: {op} {m}x{h} disagrees with PyTorch")
-    fn = bs.compiled_fn(op, h, dtype)
-    args = (lambda b: (b["input"], b["residual"], w)) \
-        if op in bs.HAS_RESIDUAL else (lambda b: (b["input"], w))
-    if m > 1:
-        torch._dynamo.mark_dynamic(buffers[0]["input"], 0)
-        if op in bs.HAS_RESIDUAL:
-            torch._dynamo.mark_dynamic(buffers[0]["residual"], 0)
-    fn(*args(buffers[0]))
+    compiled = bs.compiled_launchers(op, h, dtype, buffers, w)
     times = {r: [] for r in roots}
     times["torch.compile"] = []
     for _ in range(rounds):
         for root, norm_op in ops.items():
             times[root].append(
                 bs.graph_time_us([norm_op.launcher(b) for b in buffers]))
-        times["torch.compile"].append(
-            bs.graph_time_us([lambda b=b: fn(*args(b)) for b in buffers]))
+        times["torch.compile"].append(bs.graph_time_us(compiled))
     for root, t in times.items():
         best = min(t)
         gbs = bs.moved_bytes(op, m, h, dtype) / best / 1e3  # bytes/us/1e3

@@ -31,12 +31,17 @@ namespace norm {
 using namespace mlir;
 using namespace mlir::norm;
 
-/// The b32 words a streaming access of `type` through `pointer` with
-/// `alignment` moves, or 0 when it cannot be one (not global memory, not 32,
-/// 64 or 128 bits, or less aligned than its size, as PTX requires; an access
-/// without an alignment attribute is left alone).
-static int64_t streamingWords(Type type, Value pointer, uint64_t alignment) {
-  auto pointerType = dyn_cast<LLVM::LLVMPointerType>(pointer.getType());
+/// The b32 words a streaming access `op` (an llvm.load or llvm.store) of
+/// `type` moves, or 0 when it cannot be one: not nontemporal, volatile or
+/// atomic, not through global memory, not 32, 64 or 128 bits, or less
+/// aligned than its size, as PTX requires (an access without an alignment
+/// attribute is left alone).
+template <typename AccessOp>
+static int64_t streamingWords(AccessOp op, Type type) {
+  if (!op.getNontemporal() || op.getVolatile_() ||
+      op.getOrdering() != LLVM::AtomicOrdering::not_atomic)
+    return 0;
+  auto pointerType = dyn_cast<LLVM::LLVMPointerType>(op.getAddr().getType());
   if (!pointerType || pointerType.getAddressSpace() != 1)
     return 0;
   Type element = type;
@@ -52,7 +57,7 @@ static int64_t streamingWords(Type type, Value pointer, uint64_t alignment) {
   int64_t bits = elements * element.getIntOrFloatBitWidth();
   if (bits != 32 && bits != 64 && bits != 128)
     return 0;
-  if (alignment * 8 < static_cast<uint64_t>(bits))
+  if (op.getAlignment().value_or(0) * 8 < static_cast<uint64_t>(bits))
     return 0;
   return bits / 32;
 }
@@ -145,17 +150,10 @@ struct NormNVVMNontemporalPass
     SmallVector<std::pair<Operation *, int64_t>> accesses;
     getOperation()->walk([&](Operation *op) {
       int64_t words = 0;
-      if (auto load = dyn_cast<LLVM::LoadOp>(op)) {
-        if (load.getNontemporal() && !load.getVolatile_() &&
-            load.getOrdering() == LLVM::AtomicOrdering::not_atomic)
-          words = streamingWords(load.getType(), load.getAddr(),
-                                 load.getAlignment().value_or(0));
-      } else if (auto store = dyn_cast<LLVM::StoreOp>(op)) {
-        if (store.getNontemporal() && !store.getVolatile_() &&
-            store.getOrdering() == LLVM::AtomicOrdering::not_atomic)
-          words = streamingWords(store.getValue().getType(), store.getAddr(),
-                                 store.getAlignment().value_or(0));
-      }
+      if (auto load = dyn_cast<LLVM::LoadOp>(op))
+        words = streamingWords(load, load.getType());
+      else if (auto store = dyn_cast<LLVM::StoreOp>(op))
+        words = streamingWords(store, store.getValue().getType());
       if (words)
         accesses.emplace_back(op, words);
     });

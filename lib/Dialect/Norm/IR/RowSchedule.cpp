@@ -421,10 +421,11 @@ chooseBlockSchedule(const RowKernelShape &shape,
       // 182.6 -> 181.4 us; add_rmsnorm at 256 x 4096 3.13 -> 2.99 us.
       perThread = kVectorsPerThread / 2;
     }
-    tpr = llvm::PowerOf2Ceil(llvm::divideCeil(vectors, perThread));
-    tpr = std::clamp<int64_t>(tpr, 1, kMaxThreadsPerBlock);
-    if (cacheRowInSharedMemory)
-      tpr = kSharedReducingBlockSize;
+    tpr = cacheRowInSharedMemory
+              ? kSharedReducingBlockSize
+              : std::clamp<int64_t>(
+                    llvm::PowerOf2Ceil(llvm::divideCeil(vectors, perThread)), 1,
+                    kMaxThreadsPerBlock);
     // Rounding the threads up to a power of two can leave a chunk of idle
     // lanes (H = 5120: 640 vectors on 256 threads are 3 chunks of 768);
     // half the threads with a few more vectors each may fit exactly, or
