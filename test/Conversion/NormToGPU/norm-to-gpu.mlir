@@ -73,6 +73,32 @@ func.func @add_rmsnorm(%x: memref<?x4096xbf16>, %r: memref<?x4096xbf16>, %y: mem
 
 // -----
 
+// So do those of a row cached in shared memory (4 unrolled chunks here):
+// each chunk goes to shared memory as it arrives, to residual_out after
+// the last chunk's loads.
+// CHECK-LABEL: gpu.func @add_rmsnorm_shared
+// CHECK-NOT: vector<8xbf16>, !llvm.ptr<1>
+// CHECK-COUNT-2: !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: vector<8xbf16>, !llvm.ptr<3>
+// CHECK-NOT: vector<8xbf16>, !llvm.ptr<1>
+// CHECK-COUNT-2: !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: vector<8xbf16>, !llvm.ptr<3>
+// CHECK-NOT: vector<8xbf16>, !llvm.ptr<1>
+// CHECK-COUNT-2: !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: vector<8xbf16>, !llvm.ptr<3>
+// CHECK-NOT: vector<8xbf16>, !llvm.ptr<1>
+// CHECK-COUNT-2: !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: vector<8xbf16>, !llvm.ptr<3>
+// CHECK-NOT: !llvm.ptr<1> -> vector<8xbf16>
+// CHECK-COUNT-4: vector<8xbf16>, !llvm.ptr<1>
+// CHECK: gpu.shuffle xor
+func.func @add_rmsnorm_shared(%x: memref<?x8192xbf16>, %r: memref<?x8192xbf16>, %y: memref<?x8192xbf16>) {
+  norm.add_rmsnorm %x : memref<?x8192xbf16>, residual %r : memref<?x8192xbf16> into %y : memref<?x8192xbf16>, %r : memref<?x8192xbf16> {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared>}
+  return
+}
+
+// -----
+
 // Per-token fp8: the amax reduction, then the scaled values saturated to
 // +-448 before the conversion; the scale is written once per row.
 // CHECK-LABEL: gpu.func @quantize_per_token
@@ -426,7 +452,8 @@ func.func @normalized_type(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %y: m
 // CHECK-LABEL: func.func @split_rows
 // CHECK: %[[GRID:.*]] = arith.muli %{{.*}}, %c2 : index
 // CHECK: gpu.launch_func @norm_kernels::@split_rows_rmsnorm_quantize clusters in (%c2, %c1, %c1) blocks in (%[[GRID]], %c1, %c1) threads in (%c1024, %c1, %c1) dynamic_shared_memory_size %c65536_i32
-// CHECK: llvm.mlir.global internal @norm_cluster_partials() {addr_space = 3 : i32, alignment = 4 : i64} : !llvm.array<2 x f32>
+// Two slots per exchange.
+// CHECK: llvm.mlir.global internal @norm_cluster_partials() {addr_space = 3 : i32, alignment = 4 : i64} : !llvm.array<4 x f32>
 // CHECK: gpu.func @split_rows_rmsnorm_quantize(
 // CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>, known_cluster_size = array<i32: 2, 1, 1>, nvvm.cluster_dim = array<i32: 2, 1, 1>
 // CHECK-DAG: %[[H:.*]] = arith.constant 6.553600e+04 : f32
@@ -434,7 +461,7 @@ func.func @normalized_type(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %y: m
 // CHECK: %[[RANK:.*]] = arith.remui %[[BLOCK]], %c2_i64 : i64
 // CHECK: %[[START:.*]] = arith.muli %[[RANK]], %c32768_i64 : i64
 // CHECK: arith.divui %[[BLOCK]], %c2_i64 : i64
-// CHECK: %[[SUMSLOT:.*]] = llvm.getelementptr %{{.*}}[0, 0] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<2 x f32>
+// CHECK: %[[SUMSLOT:.*]] = llvm.getelementptr %{{.*}}[0, 0] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<4 x f32>
 // CHECK: llvm.store %{{.*}}, %[[SUMSLOT]] {alignment = 4 : i64} : f32, !llvm.ptr<3>
 // CHECK-NEXT: }
 // CHECK-NEXT: nvvm.cluster.arrive {aligned}
@@ -447,7 +474,7 @@ func.func @normalized_type(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %y: m
 // CHECK-NEXT: arith.divf %[[SUM]], %[[H]] : f32
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[RANK]], %c0_i64 : i64
 // CHECK: %[[LEADER:.*]] = arith.andi %{{.*}}, %[[FIRST]] : i1
-// CHECK: %[[MAXSLOT:.*]] = llvm.getelementptr %{{.*}}[0, 1] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<2 x f32>
+// CHECK: %[[MAXSLOT:.*]] = llvm.getelementptr %{{.*}}[0, 2] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<4 x f32>
 // CHECK: nvvm.cluster.arrive {aligned}
 // CHECK-NEXT: nvvm.cluster.wait {aligned}
 // CHECK-NEXT: nvvm.mapa %[[MAXSLOT]], %c0_i32
@@ -461,6 +488,83 @@ func.func @normalized_type(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %y: m
 // CHECK-NEXT: gpu.return
 func.func @split_rows(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
   norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
+  return
+}
+
+// -----
+
+// A split row quantized per token after rounding to an intermediate type
+// (bf16) takes its amax from the first pass where that is exact: once the
+// row is in, each thread reads its slice back (volatile: not kept in
+// registers) with gamma for max |x * gamma| and max |gamma| (a gamma over
+// 2^32 makes the estimate NaN); one exchange carries the sum of squares and
+// that maximum. E = max * invRms gives the amax r(E) when E is in [2^-32,
+// FLT_MAX] and r(E - 16 ulps) == r(E + 16 ulps); only otherwise do the amax
+// pass and its exchange run.
+// CHECK-LABEL: gpu.func @split_estimate_rmsnorm_quantize(
+// CHECK-DAG: %[[MIN:.*]] = arith.constant 2.32830644E-10 : f32
+// CHECK-DAG: %[[FLTMAX:.*]] = arith.constant 3.40282347E+38 : f32
+// CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
+// CHECK-DAG: %[[GMAX:.*]] = arith.constant 4.2949673E+9 : f32
+// CHECK-COUNT-4: llvm.store {{.*}} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: %[[G:.*]] = arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
+// CHECK: %[[S:.*]] = llvm.load volatile %{{.*}} : !llvm.ptr<3> -> vector<8xbf16>
+// CHECK: %[[SF:.*]] = arith.extf %[[S]]
+// CHECK: %[[P:.*]] = arith.mulf %[[SF]], %[[G]] : vector<8xf32>
+// CHECK: %[[PA:.*]] = math.absf %[[P]]
+// CHECK: vector.reduction <maximumf>, %[[PA]]
+// CHECK: %[[GA:.*]] = math.absf %[[G]]
+// CHECK: vector.reduction <maximumf>, %[[GA]]
+// CHECK: %[[BOUNDED:.*]] = arith.cmpf ole, %{{.*}}, %[[GMAX]] : f32
+// CHECK: arith.select %[[BOUNDED]], %{{.*}}, %[[NAN]] : f32
+// CHECK: %[[SLOT0:.*]] = llvm.getelementptr %{{.*}}[0, 0] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<4 x f32>
+// CHECK: %[[SLOT1:.*]] = llvm.getelementptr %{{.*}}[0, 1] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<4 x f32>
+// CHECK: llvm.store %{{.*}}, %[[SLOT0]]
+// CHECK-NEXT: llvm.store %{{.*}}, %[[SLOT1]]
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK: nvvm.mapa %[[SLOT1]], %c7_i32
+// CHECK: %[[INVRMS:.*]] = math.rsqrt
+// CHECK: %[[E:.*]] = arith.mulf %{{.*}}, %[[INVRMS]] : f32
+// CHECK: %[[BITS:.*]] = arith.bitcast %[[E]] : f32 to i32
+// CHECK: arith.addi %[[BITS]], %c-16_i32 : i32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: arith.addi %[[BITS]], %c16_i32 : i32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: arith.cmpf ole, %[[E]], %[[FLTMAX]] : f32
+// CHECK: arith.cmpf oge, %[[E]], %[[MIN]] : f32
+// CHECK: arith.cmpf oeq
+// CHECK: %[[RE:.*]] = arith.truncf %[[E]] : f32 to bf16
+// CHECK: %[[AMAXE:.*]] = arith.extf %[[RE]] : bf16 to f32
+// CHECK: %[[AMAX:.*]] = scf.if %{{.*}} -> (f32) {
+// CHECK-NEXT: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: scf.yield %[[AMAXE]] : f32
+// CHECK-NEXT: } else {
+// CHECK: vector.reduction <maximumf>
+// CHECK: llvm.getelementptr %{{.*}}[0, 2] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<4 x f32>
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: nvvm.cluster.wait {aligned}
+// CHECK: nvvm.cluster.arrive {aligned}
+// CHECK-NEXT: scf.yield
+// CHECK: arith.mulf %[[AMAX]]
+// CHECK: nvvm.cluster.wait {aligned}
+// CHECK-NEXT: gpu.return
+func.func @split_estimate(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
+  return
+}
+
+// -----
+
+// Not where the quantizer's input is clipped (nor smoothed, nor stored as
+// normalized_out): one value per exchange, the amax pass always.
+// CHECK-LABEL: gpu.func @split_clipped_rmsnorm_quantize(
+// CHECK-NOT: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: llvm.getelementptr %{{.*}}[0, 2] : (!llvm.ptr<3>) -> !llvm.ptr<3>, !llvm.array<4 x f32>
+// CHECK-NOT: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: gpu.return
+func.func @split_clipped(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {clip = 100.0 : f32, intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
   return
 }
 

@@ -3,6 +3,7 @@
 // RUN: norm-opt %s -norm-tile="shared-memory-per-block=232448" -split-input-file | FileCheck %s --check-prefix=H100
 // RUN: norm-opt %s -norm-tile="shared-memory-per-block=232448 max-blocks-per-row=8" -split-input-file | FileCheck %s --check-prefix=CLUSTER
 // RUN: norm-opt %s -norm-tile="max-blocks-per-row=8" -split-input-file | FileCheck %s --check-prefix=CLUSTER48K
+// RUN: norm-opt %s -norm-tile="shared-memory-per-block=232448 max-blocks-per-row=4" -split-input-file | FileCheck %s --check-prefix=CLUSTER4
 // The dynamic-H chunk fails; the others' output and its error are checked.
 // RUN: not norm-opt %s -norm-tile="max-blocks-per-row=8 blocks-per-row=8" -split-input-file 2>/dev/null | FileCheck %s --check-prefix=FORCE8
 // RUN: not norm-opt %s -norm-tile="max-blocks-per-row=8 blocks-per-row=8" -split-input-file 2>&1 >/dev/null | FileCheck %s --check-prefix=FORCE8ERR
@@ -20,11 +21,13 @@
 // H = 65536 bf16: two slices of 32768 columns, each cached in 64 KiB of
 // shared memory.
 // CLUSTER: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
-// CLUSTER: norm.add_rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
+// With a residual: enough blocks of 256 threads that each caches at most 4
+// vectors of its slice in shared memory (8 slices of 8192 columns).
+// CLUSTER: norm.add_rmsnorm {{.*}}#norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
 // rmsnorm + per-token quantization without a residual stays whole (two
 // exchanges per row cost more than they save).
 // CLUSTER: norm.rmsnorm_quantize per_token {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>}
-// CLUSTER: norm.rmsnorm_quantize per_token {{.*}}residual{{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
+// CLUSTER: norm.rmsnorm_quantize per_token {{.*}}residual{{.*}}#norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
 // H = 32768: a 64 KiB row leaves two blocks per SM; it stays whole.
 // CLUSTER: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared>} -> tensor<?x32768xbf16>
 // Single-pass quantization needs no row storage: never split.
@@ -33,6 +36,13 @@
 // registers.
 // CLUSTER48K-LABEL: func @split_rows
 // CLUSTER48K: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 4>}
+// A residual row's 16 KiB slices fit.
+// CLUSTER48K: norm.add_rmsnorm {{.*}}#norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
+// A cluster of at most 4 blocks cannot give a residual row 8 slices: it is
+// split like the others.
+// CLUSTER4-LABEL: func @split_rows
+// CLUSTER4: norm.add_rmsnorm {{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
+// CLUSTER4: norm.rmsnorm_quantize per_token {{.*}}residual{{.*}}#norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 2>}
 // Forced: every static row is split in 8, the fields chosen for a slice.
 // FORCE8-LABEL: func @split_rows
 // FORCE8: norm.rmsnorm {{.*}}#norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 8>} -> tensor<?x65536xbf16>
