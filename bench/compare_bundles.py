@@ -7,10 +7,12 @@ every round and the best. Every root's output is checked against the
 PyTorch reference first (bench_suite.agreement).
 
 A root is a folder of bundles as bench/build_bench.sh writes them
-(h<H>_bf16 and h<H>_bf16-unfused); bench/sweep_schedules.sh variants go in
-one by renaming. Usage (on the GPU machine):
+(h<H>_<type> and h<H>_<type>-unfused); bench/sweep_schedules.sh variants go
+in one by renaming. TYPE is the input's: bf16 (the default), f16 or f32.
+Usage (on the GPU machine):
   NORM_RUNTIME_LIBRARY=.../libnorm_runtime.so PYTHONPATH=python \\
     python3 bench/compare_bundles.py ROOT[,ROOT...] OP MxH[,MxH...] [ROUNDS]
+                                     [TYPE]
 """
 
 import os
@@ -23,9 +25,12 @@ import bench_suite as bs  # noqa: E402
 from norm_mlir.runtime import Bundle, Context  # noqa: E402
 
 
-def compare(ctx, roots, op, m, h, rounds, copy):
-    dtype = torch.bfloat16
-    name = f"h{h}_bf16"
+DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}
+
+
+def compare(ctx, roots, op, m, h, rounds, copy, type_name):
+    dtype = DTYPES[type_name]
+    name = f"h{h}_{type_name}"
     ops = {r: bs.NormOp(ctx, Bundle(f"{r}/{name}"),
                         Bundle(f"{r}/{name}-unfused"), op, h) for r in roots}
     w, buffers = bs.rotating_buffers(op, m, h, dtype, rotate=m > 256)
@@ -48,7 +53,7 @@ def compare(ctx, roots, op, m, h, rounds, copy):
     for root, t in times.items():
         best = min(t)
         gbs = bs.moved_bytes(op, m, h, dtype) / best / 1e3  # bytes/us/1e3
-        print(f"{op} {m}x{h} {root}: " + " ".join(f"{x:.2f}" for x in t) +
+        print(f"{op} {m}x{h} {type_name} {root}: " + " ".join(f"{x:.2f}" for x in t) +
               f"  best {best:.2f} us, {100 * gbs / copy:.1f}% of copy",
               flush=True)
     del buffers
@@ -61,11 +66,14 @@ def main():
     roots, op = sys.argv[1].split(","), sys.argv[2]
     shapes = [tuple(map(int, s.split("x"))) for s in sys.argv[3].split(",")]
     rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    type_name = sys.argv[5] if len(sys.argv) > 5 else "bf16"
+    if type_name not in DTYPES:
+        sys.exit(f"TYPE must be one of {', '.join(DTYPES)}, got {type_name}")
     ctx = Context()
     copy = bs.copy_bandwidth()
     print(f"device-to-device copy {copy:.0f} GB/s", flush=True)
     for m, h in shapes:
-        compare(ctx, roots, op, m, h, rounds, copy)
+        compare(ctx, roots, op, m, h, rounds, copy, type_name)
 
 
 if __name__ == "__main__":
