@@ -53,7 +53,8 @@ def compare(ctx, roots, op, m, h, rounds, copy, type_name):
     for root, t in times.items():
         best = min(t)
         gbs = bs.moved_bytes(op, m, h, dtype) / best / 1e3  # bytes/us/1e3
-        print(f"{op} {m}x{h} {type_name} {root}: " + " ".join(f"{x:.2f}" for x in t) +
+        rounds_us = " ".join(f"{x:.2f}" for x in t)
+        print(f"{op} {m}x{h} {type_name} {root}: {rounds_us}"
               f"  best {best:.2f} us, {100 * gbs / copy:.1f}% of copy",
               flush=True)
     del buffers

@@ -62,7 +62,7 @@ static constexpr int64_t kMaxSharedRowGammaChunks = 8;
 /// Cluster exchanges of a split row, and f32 values each exchanges.
 static constexpr int64_t kMaxClusterExchanges = 2;
 static constexpr int64_t kMaxExchangedValues = 2;
-/// Bounds of an amax estimate that is exact (see estimatedAmax).
+/// Bounds of an amax estimate that is exact (see estimatesRowAmax).
 static constexpr double kMinEstimatedAmax = 0x1p-32;
 static constexpr double kMaxEstimatedGamma = 0x1p32;
 static constexpr int64_t kEstimateUlps = 16;
@@ -236,9 +236,9 @@ private:
   /// vectors (i64), and its address.
   Value sharedOffset(Value k);
   Value sharedAddress(const Piece &piece);
-  /// `reload`: a volatile load, which LLVM cannot replace by the value
-  /// stored (that would keep the row in registers).
-  Value loadShared(const Piece &piece, bool reload = false);
+  /// `isVolatile`: a load LLVM cannot replace by the value stored (that
+  /// would keep the row in registers).
+  Value loadShared(const Piece &piece, bool isVolatile = false);
   void storeShared(const Piece &piece, Value value);
   /// Copies this thread's chunks of the input's row to their places in
   /// shared memory with cp.async (16-byte vectors, unrolled chunks) and
@@ -617,14 +617,13 @@ Value RowKernelEmitter::sharedAddress(const Piece &piece) {
                              ValueRange{sharedOffset(piece.k)});
 }
 
-Value RowKernelEmitter::loadShared(const Piece &piece, bool reload) {
+Value RowKernelEmitter::loadShared(const Piece &piece, bool isVolatile) {
   Type element = spec.cachedElementType;
   int64_t alignment = vectorAlignment(piece.width, element);
   return loadIf(piece.valid, piece.width, [&]() -> Value {
     Value loaded =
         LLVM::LoadOp::create(b, VectorType::get({piece.width}, element),
-                             sharedAddress(piece), alignment,
-                             /*isVolatile=*/reload);
+                             sharedAddress(piece), alignment, isVolatile);
     if (element.isF32())
       return loaded;
     return arith::ExtFOp::create(b, f32Vector(piece.width), loaded);
@@ -696,9 +695,9 @@ SmallVector<Value> RowKernelEmitter::reduceCluster(ArrayRef<Value> values,
          values.size() <= kMaxExchangedValues &&
          "a kernel exchanges at most twice, at most two values each");
   auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
-  SmallVector<Value> slotOf;
+  SmallVector<Value> valueSlots;
   for (int64_t i = 0, e = values.size(); i < e; ++i)
-    slotOf.push_back(LLVM::GEPOp::create(
+    valueSlots.push_back(LLVM::GEPOp::create(
         b, slots.getType(), slotsType, slots,
         ArrayRef<LLVM::GEPArg>{
             0,
@@ -707,7 +706,7 @@ SmallVector<Value> RowKernelEmitter::reduceCluster(ArrayRef<Value> values,
   Value isFirst =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, threadIndex, i64(0));
   ifThen(isFirst, [&] {
-    for (auto [value, slot] : llvm::zip_equal(values, slotOf))
+    for (auto [value, slot] : llvm::zip_equal(values, valueSlots))
       LLVM::StoreOp::create(b, value, slot, 4);
   });
   // Release the slots' stores to the cluster, acquire the others'.
@@ -716,7 +715,7 @@ SmallVector<Value> RowKernelEmitter::reduceCluster(ArrayRef<Value> values,
   SmallVector<Value> result(values.size());
   for (int64_t rank = 0; rank < schedule.blocksPerRow; ++rank) {
     Value rankValue = arith::ConstantOp::create(b, b.getI32IntegerAttr(rank));
-    for (auto [i, slot] : llvm::enumerate(slotOf)) {
+    for (auto [i, slot] : llvm::enumerate(valueSlots)) {
       Value remote = NVVM::MapaOp::create(b, clusterPtr, slot, rankValue);
       Value partial = LLVM::LoadOp::create(b, b.getF32Type(), remote, 4);
       result[i] = result[i] ? combine(kinds[i], result[i], partial) : partial;
@@ -1100,10 +1099,13 @@ bool RowKernelEmitter::quotientsBoundedByScale() {
 /// every rounding is relative (u = 2^-24) when E >= kMinEstimatedAmax and
 /// |g| <= kMaxEstimatedGamma (the products near the maximum are normal
 /// numbers; subnormal ones are far below it): V lies within E * (1 +- 4.01
-/// u), under 4 ulps of E. When r gives one value over E +- kEstimateUlps
-/// ulps, that is r(V), exactly the amax the pass would find. Else (a
-/// probability of about 2^-11 per row at 16 ulps of bf16, and any row with
-/// a NaN, an infinity or all zeros) the pass runs. On an H100, 1024 x 65536
+/// u), at most 4.01 ulps of E above it and about 8 steps of the f32 grid
+/// below it (where E is just above a power of two). When r gives one value
+/// over E +- kEstimateUlps steps, that is r(V), exactly the amax the pass
+/// would find. Else (a probability of about 2^-11 per row for bf16, 2^-8
+/// for f16, and any row with a NaN, an infinity or all zeros) the pass
+/// runs. Only rows kept where the first pass can read them again (registers
+/// or shared memory). On an H100, 1024 x 65536
 /// bf16 add_rmsnorm + fp8 over 8 blocks: 169.0 -> 168.0 us. (The pass
 /// takes 37 registers, hence 6 blocks per SM rather than 8; a kernel with
 /// no amax at all took 166.8 us against 170.1 in another call.)
@@ -1114,7 +1116,8 @@ bool RowKernelEmitter::estimatesRowAmax() {
          spec.gamma >= 0 && intermediate &&
          (intermediate.isF16() || intermediate.isBF16()) && spec.smooth < 0 &&
          !spec.clip && (!spec.normalizedType || spec.normalizedType.isF32()) &&
-         spec.normalizedOut < 0 && unrolledChunks && !peeled && !ringBase;
+         spec.normalizedOut < 0 && unrolledChunks && !peeled && !ringBase &&
+         (sharedRows || cacheRowInRegisters);
 }
 
 Value RowKernelEmitter::gammaOf(const Piece &piece) {
@@ -1145,14 +1148,14 @@ std::pair<Value, Value> RowKernelEmitter::estimatedAmax(Value maxProduct,
   };
   Value low = offsetBy(-kEstimateUlps), high = offsetBy(kEstimateUlps);
   // Ordered comparisons: false for NaN.
+  Value finite = arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, estimate,
+                                       f32(std::numeric_limits<float>::max()));
+  Value large = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, estimate,
+                                      f32(kMinEstimatedAmax));
+  Value unambiguous =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, low, high);
   Value exact = arith::AndIOp::create(
-      b,
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, estimate,
-                            f32(kMinEstimatedAmax)),
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, estimate,
-                            f32(std::numeric_limits<float>::max())));
-  exact = arith::AndIOp::create(
-      b, exact, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, low, high));
+      b, arith::AndIOp::create(b, large, finite), unambiguous);
   return {rounded(estimate), exact};
 }
 
@@ -1517,10 +1520,12 @@ void RowKernelEmitter::emitRow() {
         return acc ? arith::MaximumFOp::create(b, acc, v) : v;
       };
       // Unrolled chunks: the maxima accumulate in straight-line code.
+      assert(unrolledChunks && "the estimate's maxima need unrolled chunks");
       forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
         Value gamma = gammaOf(piece);
-        Value x = keptInRegisters(piece) ? source(piece, /*firstPass=*/false)
-                                         : loadShared(piece, /*reload=*/true);
+        Value x = keptInRegisters(piece)
+                      ? source(piece, /*firstPass=*/false)
+                      : loadShared(piece, /*isVolatile=*/true);
         maxProduct =
             accumulate(maxProduct, absMax(arith::MulFOp::create(b, x, gamma)));
         maxGamma = accumulate(maxGamma, absMax(gamma));

@@ -531,12 +531,14 @@ func.func @split_rows(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: me
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 // CHECK: arith.addi %[[BITS]], %c16_i32 : i32
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
-// CHECK: arith.cmpf ole, %[[E]], %[[FLTMAX]] : f32
-// CHECK: arith.cmpf oge, %[[E]], %[[MIN]] : f32
-// CHECK: arith.cmpf oeq
+// CHECK-DAG: %[[FINITE:.*]] = arith.cmpf ole, %[[E]], %[[FLTMAX]] : f32
+// CHECK-DAG: %[[LARGE:.*]] = arith.cmpf oge, %[[E]], %[[MIN]] : f32
+// CHECK-DAG: %[[SAME:.*]] = arith.cmpf oeq
+// CHECK-DAG: %[[BOUNDS:.*]] = arith.andi %[[LARGE]], %[[FINITE]] : i1
+// CHECK: %[[EXACT:.*]] = arith.andi %[[BOUNDS]], %[[SAME]] : i1
 // CHECK: %[[RE:.*]] = arith.truncf %[[E]] : f32 to bf16
 // CHECK: %[[AMAXE:.*]] = arith.extf %[[RE]] : bf16 to f32
-// CHECK: %[[AMAX:.*]] = scf.if %{{.*}} -> (f32) {
+// CHECK: %[[AMAX:.*]] = scf.if %[[EXACT]] -> (f32) {
 // CHECK-NEXT: nvvm.cluster.arrive {aligned}
 // CHECK-NEXT: scf.yield %[[AMAXE]] : f32
 // CHECK-NEXT: } else {
@@ -551,6 +553,32 @@ func.func @split_rows(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: me
 // CHECK-NEXT: gpu.return
 func.func @split_estimate(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
   norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
+  return
+}
+
+// -----
+
+// A split row kept in registers estimates too: the first pass's values are
+// read again from registers, and the amax pass in the fallback computes the
+// quantizer's input afresh (nothing it computes is used after the branch).
+// CHECK-LABEL: gpu.func @split_estimate_registers_rmsnorm_quantize(
+// CHECK-NOT: llvm.load volatile
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: scf.if %{{.*}} -> (f32) {
+// CHECK: gpu.return
+func.func @split_estimate_registers(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 8>}
+  return
+}
+
+// -----
+
+// Nor a streamed row, which the first pass cannot read again.
+// CHECK-LABEL: gpu.func @split_streamed_rmsnorm_quantize(
+// CHECK-NOT: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: gpu.return
+func.func @split_streamed(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = stream, blocks_per_row = 8>}
   return
 }
 

@@ -541,12 +541,13 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   // split over the fewest blocks of a cluster that do not: two blocks per SM
   // again, whose loads overlap the other's reductions. On an H100, 1024 x
   // 65536 bf16: rmsnorm 90% -> 95% of copy, add_rmsnorm + fp8 76% -> 89%
-  // with 2 blocks (4 or 8 did worse); but 2048 x 32768, whose 64 KiB rows
-  // already leave two blocks per SM, lost up to 20 points when split. Not
-  // rmsnorm + per-token quantization without a residual: its two cluster
-  // exchanges per row cost more than they save on the 3 bytes an element
-  // moves (60% -> 52%, measured before gamma prefetch and row copies; the
-  // sixth round's sweep still found the splits slower: bench/RESULTS.md).
+  // with 2 blocks (4 or 8 did worse then; rows with a residual now take
+  // the rule below); but 2048 x 32768, whose 64 KiB rows already leave two
+  // blocks per SM, lost up to 20 points when split. Not rmsnorm + per-token
+  // quantization without a residual: measured with two cluster exchanges
+  // per row, they cost more than they saved on the 3 bytes an element
+  // moves (60% -> 52%, before gamma prefetch and row copies; the sixth
+  // round's sweep still found the splits slower: bench/RESULTS.md).
   // A split schedule's shared bytes are per slice (getSharedMemoryBytes).
   auto leavesOneBlockPerSM = [&](const RowSchedule &candidate) {
     return candidate.rowStorage == RowStorage::Stream ||
@@ -570,14 +571,14 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
     int64_t vectors = shape.cols / schedule->vectorWidth;
     int64_t blocks = llvm::PowerOf2Ceil(
         llvm::divideCeil(vectors, kSplitResidualBlockSize * kVectorsPerThread));
-    RowScheduleOverrides slice = overrides;
-    slice.threadsPerRow = kSplitResidualBlockSize;
-    slice.rowStorage = RowStorage::Shared;
+    RowScheduleOverrides sliceOverrides = overrides;
+    sliceOverrides.threadsPerRow = kSplitResidualBlockSize;
+    sliceOverrides.rowStorage = RowStorage::Shared;
     std::string ignored;
     std::optional<RowSchedule> split;
     if (blocks >= 2 && blocks <= target.maxBlocksPerRow)
       split = chooseBlockSchedule(getSliceShape(shape, blocks), target, ignored,
-                                  slice);
+                                  sliceOverrides);
     if (split) {
       split->blocksPerRow = blocks;
       split->rowsPerBlock = 1;

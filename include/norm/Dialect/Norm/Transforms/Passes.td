@@ -185,11 +185,14 @@ def NormTile : Pass<"norm-tile"> {
     - `blocks_per_row`: 1, unless the target has thread-block clusters
       (`max-blocks-per-row` > 1) and a row that is read twice leaves a
       single block per SM (cached in more than half of
-      `shared-memory-per-block`, or streamed): then the fewest blocks (a
-      power of two, at most `max-blocks-per-row`) whose slices do not, with
-      the fields above chosen for a slice. Never for rmsnorm + per-token
-      quantization without a residual (two exchanges per row cost more than
-      they save).
+      `shared-memory-per-block`, or streamed). A row with a residual then
+      goes to enough blocks of 256 threads (a power of two, at most
+      `max-blocks-per-row`) that each thread caches at most 4 vectors of
+      its slice in shared memory; other rows, or where the cluster is too
+      small for that, to the fewest blocks whose slices do not leave a
+      single block per SM, with the fields above chosen for a slice. Never
+      for rmsnorm + per-token quantization without a residual (measured
+      with two exchanges per row, they cost more than they saved).
 
     A schedule already on an op is kept, unless an override option is
     given: then the forced fields replace the op's, and the others stay.
