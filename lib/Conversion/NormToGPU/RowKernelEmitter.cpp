@@ -331,6 +331,8 @@ private:
   /// element pairs in lanes 0-1 and a running min in lanes 2-3, combined by
   /// combineHighAndLow.
   Value absMaxOfPiece(Value x);
+  /// max |x| over a piece, as f32.
+  Value absMaxF32(Value x);
   Value combineHighAndLow(Value lhs, Value rhs);
   /// The 4-lane vector of two pairs.
   Value concatPairs(Value high, Value low) {
@@ -342,11 +344,12 @@ private:
   /// Whether x / scale cannot exceed the quantizer's saturation bound (see
   /// quantizedBits).
   bool quotientsBoundedByScale();
-  /// Whether the row's amax is estimated from the first pass (see
-  /// estimatedAmax).
+  /// Whether the row's amax is estimated from the first pass (the argument
+  /// is on its definition).
   bool estimatesRowAmax();
   /// Gamma of `piece` as the normalization multiplies by it (f32, with the
-  /// weight offset).
+  /// weight offset): cached with the row or across a persistent kernel's
+  /// rows, else loaded.
   Value gammaOf(const Piece &piece);
   /// The row's amax from max |x * gamma| over the row (`maxProduct`), and
   /// whether it is exact (else the amax pass runs).
@@ -855,14 +858,15 @@ VectorType RowKernelEmitter::packedAmaxType() {
   return VectorType::get({4}, spec.intermediateType);
 }
 
+Value RowKernelEmitter::absMaxF32(Value x) {
+  return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
+                                     math::AbsFOp::create(b, x));
+}
+
 Value RowKernelEmitter::absMaxOfPiece(Value x) {
-  auto amaxF32 = [&]() -> Value {
-    return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
-                                       math::AbsFOp::create(b, x));
-  };
   VectorType packed = packedAmaxType();
   if (!packed)
-    return amaxF32();
+    return absMaxF32(x);
   Type element = packed.getElementType();
   int64_t width = widthOf(x);
   // The rounded value as it was before its extension to f32.
@@ -873,7 +877,7 @@ Value RowKernelEmitter::absMaxOfPiece(Value x) {
   if (!narrow || width % 2 != 0) {
     // Rounded again: exact, x holds values of that type.
     auto pairType = VectorType::get({2}, element);
-    Value amax = arith::TruncFOp::create(b, element, amaxF32());
+    Value amax = arith::TruncFOp::create(b, element, absMaxF32(x));
     return concatPairs(vector::BroadcastOp::create(b, pairType, amax),
                        vector::BroadcastOp::create(
                            b, pairType, arith::NegFOp::create(b, amax)));
@@ -926,37 +930,7 @@ Value RowKernelEmitter::normalizePiece(const Piece &piece, Value x,
           b, VectorType::get({piece.width}, spec.normalizedType), y);
       y = arith::ExtFOp::create(b, f32Vector(piece.width), rounded);
     }
-    Value gamma = piece.key ? cachedGamma.lookup(*piece.key) : Value();
-    if (gamma && ringBase) {
-      // Gamma stays packed across the row loop: LLVM would hoist its
-      // widening out of the loop (twice the registers, spilled). An opaque
-      // move that depends on the row keeps the widening in the loop.
-      int64_t words = piece.width / 2;
-      auto wordsType = VectorType::get({words}, b.getI32Type());
-      Value packed = vector::BitCastOp::create(b, wordsType, gamma);
-      Value laundered = arith::ConstantOp::create(b, b.getZeroAttr(wordsType));
-      for (int64_t w = 0; w < words; ++w) {
-        Value word = vector::ExtractOp::create(b, packed, ArrayRef<int64_t>{w});
-        auto move = LLVM::InlineAsmOp::create(
-            b, b.getI32Type(), ValueRange{word, row}, "mov.b32 $0, $1;",
-            "=r,r,l", /*has_side_effects=*/false, /*is_align_stack=*/false,
-            LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
-            ArrayAttr());
-        laundered = vector::InsertOp::create(b, move.getResult(0), laundered,
-                                             ArrayRef<int64_t>{w});
-      }
-      gamma = arith::ExtFOp::create(
-          b, f32Vector(piece.width),
-          vector::BitCastOp::create(b, cast<VectorType>(gamma.getType()),
-                                    laundered)
-              .getResult());
-    }
-    if (!gamma)
-      gamma = loadPiece(spec.gamma, piece.column, piece);
-    if (spec.weightOffset != 0.0)
-      gamma = arith::AddFOp::create(b, gamma,
-                                    splat(f32(spec.weightOffset), piece.width));
-    y = arith::MulFOp::create(b, y, gamma);
+    y = arith::MulFOp::create(b, y, gammaOf(piece));
   }
   return y;
 }
@@ -1105,8 +1079,8 @@ bool RowKernelEmitter::quotientsBoundedByScale() {
 /// would find. Else (a probability of about 2^-11 per row for bf16, 2^-8
 /// for f16, and any row with a NaN, an infinity or all zeros) the pass
 /// runs. Only rows kept where the first pass can read them again (registers
-/// or shared memory). On an H100, 1024 x 65536
-/// bf16 add_rmsnorm + fp8 over 8 blocks: 169.0 -> 168.0 us. (The pass
+/// or shared memory). On an H100, 1024 x 65536 bf16 add_rmsnorm + fp8 over
+/// 8 blocks: 169.0 -> 168.0 us. (The pass
 /// takes 37 registers, hence 6 blocks per SM rather than 8; a kernel with
 /// no amax at all took 166.8 us against 170.1 in another call.)
 bool RowKernelEmitter::estimatesRowAmax() {
@@ -1122,6 +1096,30 @@ bool RowKernelEmitter::estimatesRowAmax() {
 
 Value RowKernelEmitter::gammaOf(const Piece &piece) {
   Value gamma = piece.key ? cachedGamma.lookup(*piece.key) : Value();
+  if (gamma && ringBase) {
+    // Gamma stays packed across the row loop: LLVM would hoist its
+    // widening out of the loop (twice the registers, spilled). An opaque
+    // move that depends on the row keeps the widening in the loop.
+    int64_t words = piece.width / 2;
+    auto wordsType = VectorType::get({words}, b.getI32Type());
+    Value packed = vector::BitCastOp::create(b, wordsType, gamma);
+    Value laundered = arith::ConstantOp::create(b, b.getZeroAttr(wordsType));
+    for (int64_t w = 0; w < words; ++w) {
+      Value word = vector::ExtractOp::create(b, packed, ArrayRef<int64_t>{w});
+      auto move = LLVM::InlineAsmOp::create(
+          b, b.getI32Type(), ValueRange{word, row}, "mov.b32 $0, $1;", "=r,r,l",
+          /*has_side_effects=*/false, /*is_align_stack=*/false,
+          LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+          ArrayAttr());
+      laundered = vector::InsertOp::create(b, move.getResult(0), laundered,
+                                           ArrayRef<int64_t>{w});
+    }
+    gamma = arith::ExtFOp::create(
+        b, f32Vector(piece.width),
+        vector::BitCastOp::create(b, cast<VectorType>(gamma.getType()),
+                                  laundered)
+            .getResult());
+  }
   if (!gamma)
     gamma = loadPiece(spec.gamma, piece.column, piece);
   if (spec.weightOffset != 0.0)
@@ -1512,12 +1510,8 @@ void RowKernelEmitter::emitRow() {
     // with the row would cost registers, hence blocks per SM.
     Value maxProduct, maxGamma;
     if (estimatesRowAmax()) {
-      auto absMax = [&](Value v) -> Value {
-        return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
-                                           math::AbsFOp::create(b, v));
-      };
       auto accumulate = [&](Value acc, Value v) -> Value {
-        return acc ? arith::MaximumFOp::create(b, acc, v) : v;
+        return acc ? combine(Combine::Max, acc, v) : v;
       };
       // Unrolled chunks: the maxima accumulate in straight-line code.
       assert(unrolledChunks && "the estimate's maxima need unrolled chunks");
@@ -1526,9 +1520,9 @@ void RowKernelEmitter::emitRow() {
         Value x = keptInRegisters(piece)
                       ? source(piece, /*firstPass=*/false)
                       : loadShared(piece, /*isVolatile=*/true);
-        maxProduct =
-            accumulate(maxProduct, absMax(arith::MulFOp::create(b, x, gamma)));
-        maxGamma = accumulate(maxGamma, absMax(gamma));
+        maxProduct = accumulate(maxProduct,
+                                absMaxF32(arith::MulFOp::create(b, x, gamma)));
+        maxGamma = accumulate(maxGamma, absMaxF32(gamma));
         return nullptr;
       });
     }

@@ -567,6 +567,23 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   // 65536 bf16, 2 blocks of 1024 threads -> 8 of 256: add_rmsnorm 186.7 ->
   // 185.3 us, add_rmsnorm + fp8 175.0 -> 170.1 us, per group 175.6 -> 170.9
   // us (4 blocks of 512 threads: 188.5, 180.2, 175.4 us).
+  // The schedule of each of `blocks` slices, chosen for a slice.
+  auto splitOver =
+      [&](int64_t blocks,
+          const RowScheduleOverrides &fields) -> std::optional<RowSchedule> {
+    std::string ignored;
+    std::optional<RowSchedule> split = chooseBlockSchedule(
+        getSliceShape(shape, blocks), target, ignored, fields);
+    if (split) {
+      split->blocksPerRow = blocks;
+      split->rowsPerBlock = 1;
+    }
+    return split;
+  };
+  auto isValid = [&](const RowSchedule &split) {
+    std::string ignored;
+    return succeeded(checkRowSchedule(split, shape, ignored));
+  };
   if (shape.hasResidual) {
     int64_t vectors = shape.cols / schedule->vectorWidth;
     int64_t blocks = llvm::PowerOf2Ceil(
@@ -574,30 +591,19 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
     RowScheduleOverrides sliceOverrides = overrides;
     sliceOverrides.threadsPerRow = kSplitResidualBlockSize;
     sliceOverrides.rowStorage = RowStorage::Shared;
-    std::string ignored;
-    std::optional<RowSchedule> split;
     if (blocks >= 2 && blocks <= target.maxBlocksPerRow)
-      split = chooseBlockSchedule(getSliceShape(shape, blocks), target, ignored,
-                                  sliceOverrides);
-    if (split) {
-      split->blocksPerRow = blocks;
-      split->rowsPerBlock = 1;
-      if (getSharedMemoryBytes(*split, shape) + kSharedMemoryReserve <=
+      if (std::optional<RowSchedule> split = splitOver(blocks, sliceOverrides);
+          split &&
+          getSharedMemoryBytes(*split, shape) + kSharedMemoryReserve <=
               target.sharedMemoryPerBlock &&
-          succeeded(checkRowSchedule(*split, shape, ignored)))
+          isValid(*split))
         return split;
-    }
   }
   for (int64_t blocks = 2; blocks <= target.maxBlocksPerRow; blocks *= 2) {
-    std::string ignored;
-    std::optional<RowSchedule> split = chooseBlockSchedule(
-        getSliceShape(shape, blocks), target, ignored, overrides);
+    std::optional<RowSchedule> split = splitOver(blocks, overrides);
     if (!split)
       break;
-    split->blocksPerRow = blocks;
-    split->rowsPerBlock = 1;
-    if (!leavesOneBlockPerSM(*split) &&
-        succeeded(checkRowSchedule(*split, shape, ignored)))
+    if (!leavesOneBlockPerSM(*split) && isValid(*split))
       return split;
   }
   return schedule;
