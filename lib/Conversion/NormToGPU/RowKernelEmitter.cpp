@@ -333,6 +333,10 @@ private:
   Value absMaxOfPiece(Value x);
   /// max |x| over a piece, as f32.
   Value absMaxF32(Value x);
+  /// max |gamma| over a piece of gamma (as gammaOf gives it), as f32, for
+  /// the amax estimate's bound on gamma; null where no gamma of its type
+  /// (with the weight offset) can exceed that bound.
+  Value absMaxOfGamma(Value gamma);
   Value combineHighAndLow(Value lhs, Value rhs);
   /// The 4-lane vector of two pairs.
   Value concatPairs(Value high, Value low) {
@@ -863,6 +867,43 @@ Value RowKernelEmitter::absMaxF32(Value x) {
                                      math::AbsFOp::create(b, x));
 }
 
+/// bf16 gamma's maximum goes two elements per instruction on the raw pairs
+/// (max.NaN.bf16x2 of the words with their sign bits cleared): the estimate
+/// pass's gamma maxima took as many instructions as its products. On an
+/// H100, 1024 x 65536 bf16 add_rmsnorm + fp8: 168.2 -> 166.7 us (7 rounds
+/// in one call); ptxas also overlaps two of the pass's gamma loads instead
+/// of one.
+Value RowKernelEmitter::absMaxOfGamma(Value gamma) {
+  Type element = spec.operands[spec.gamma].elementType;
+  auto floatType = cast<FloatType>(element);
+  double largest =
+      APFloat::getLargest(floatType.getFloatSemantics()).convertToDouble();
+  if (largest + std::abs(spec.weightOffset) <= kMaxEstimatedGamma)
+    return {};
+  int64_t width = widthOf(gamma);
+  if (!target.packedHalfMax || !element.isBF16() || spec.weightOffset != 0.0 ||
+      width % 2 != 0)
+    return absMaxF32(gamma);
+  // The bf16 values gamma was extended from (exact when truncated again).
+  auto narrowType = VectorType::get({width}, element);
+  Value narrow;
+  if (auto ext = gamma.getDefiningOp<arith::ExtFOp>())
+    if (ext.getIn().getType() == narrowType)
+      narrow = ext.getIn();
+  if (!narrow)
+    narrow = arith::TruncFOp::create(b, narrowType, gamma);
+  auto wordsType = VectorType::get({width / 2}, b.getI32Type());
+  Value magnitudes = arith::AndIOp::create(
+      b, vector::BitCastOp::create(b, wordsType, narrow),
+      arith::ConstantOp::create(
+          b, SplatElementsAttr::get(
+                 wordsType, b.getI32IntegerAttr(0x7fff7fff).getValue())));
+  Value amax = vector::ReductionOp::create(
+      b, vector::CombiningKind::MAXIMUMF,
+      vector::BitCastOp::create(b, narrowType, magnitudes));
+  return arith::ExtFOp::create(b, b.getF32Type(), amax);
+}
+
 Value RowKernelEmitter::absMaxOfPiece(Value x) {
   VectorType packed = packedAmaxType();
   if (!packed)
@@ -1079,10 +1120,11 @@ bool RowKernelEmitter::quotientsBoundedByScale() {
 /// would find. Else (a probability of about 2^-11 per row for bf16, 2^-8
 /// for f16, and any row with a NaN, an infinity or all zeros) the pass
 /// runs. Only rows kept where the first pass can read them again (registers
-/// or shared memory). On an H100, 1024 x 65536 bf16 add_rmsnorm + fp8 over
-/// 8 blocks: 169.0 -> 168.0 us. (The pass
-/// takes 37 registers, hence 6 blocks per SM rather than 8; a kernel with
-/// no amax at all took 166.8 us against 170.1 in another call.)
+/// or shared memory); the bound on gamma only where its type can exceed it
+/// (absMaxOfGamma). On an H100, 1024 x 65536 bf16 add_rmsnorm + fp8 over 8
+/// blocks: 169.0 -> 168.0 us, 166.7 us with bf16 gamma's maximum on pairs.
+/// (The pass takes 36 registers, hence 6 blocks per SM rather than 8; a
+/// kernel with no amax at all took 166.8 us against 170.1 in another call.)
 bool RowKernelEmitter::estimatesRowAmax() {
   Type intermediate = spec.intermediateType;
   return schedule.splitsRows() && spec.quantize &&
@@ -1522,18 +1564,21 @@ void RowKernelEmitter::emitRow() {
                       : loadShared(piece, /*isVolatile=*/true);
         maxProduct = accumulate(maxProduct,
                                 absMaxF32(arith::MulFOp::create(b, x, gamma)));
-        maxGamma = accumulate(maxGamma, absMaxF32(gamma));
+        if (Value gammaMax = absMaxOfGamma(gamma))
+          maxGamma = accumulate(maxGamma, gammaMax);
         return nullptr;
       });
     }
     bool lastExchange = !spec.quantize || spec.scheme != QuantScheme::PerToken;
     if (maxProduct) {
       // A gamma beyond the estimate's bound makes it NaN (not exact).
-      Value gammaBounded = arith::CmpFOp::create(
-          b, arith::CmpFPredicate::OLE, maxGamma, f32(kMaxEstimatedGamma));
-      maxProduct = arith::SelectOp::create(
-          b, gammaBounded, maxProduct,
-          f32(std::numeric_limits<double>::quiet_NaN()));
+      if (maxGamma) {
+        Value gammaBounded = arith::CmpFOp::create(
+            b, arith::CmpFPredicate::OLE, maxGamma, f32(kMaxEstimatedGamma));
+        maxProduct = arith::SelectOp::create(
+            b, gammaBounded, maxProduct,
+            f32(std::numeric_limits<double>::quiet_NaN()));
+      }
       SmallVector<Value> reduced = reduceRow(
           {sum, maxProduct}, {Combine::Add, Combine::Max}, lastExchange);
       sum = reduced[0];

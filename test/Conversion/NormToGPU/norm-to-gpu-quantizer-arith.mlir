@@ -1,5 +1,5 @@
-// RUN: norm-opt %s -norm-to-gpu="packed-half-max=true" -canonicalize -cse -split-input-file | FileCheck %s
-// RUN: norm-opt %s -norm-to-gpu -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=UNPACKED
+// RUN: norm-opt %s -norm-to-gpu="packed-half-max=true max-blocks-per-row=8" -canonicalize -cse -split-input-file | FileCheck %s
+// RUN: norm-opt %s -norm-to-gpu="max-blocks-per-row=8" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=UNPACKED
 
 // With packed-half-max, the amax of a row rounded to bf16 is a running max
 // and min of element pairs in bf16 (max |x| = max(max x, -min x)), reduced
@@ -119,5 +119,66 @@ func.func @fp8_tiny_min_scale(%x: memref<?x4096xbf16>, %q: memref<?x4096xf8E4M3F
 // CHECK: gpu.return
 func.func @infinite_scale(%x: memref<?x4096xbf16>, %q: memref<?x4096xf8E4M3FN>, %s: memref<?x1xf32>) {
   norm.quantize per_token %x : memref<?x4096xbf16> into %q : memref<?x4096xf8E4M3FN>, %s : memref<?x1xf32>
+  return
+}
+
+// -----
+
+// The amax estimate of a split row bounds gamma (max |gamma| <= 2^32): with
+// packed-half-max, bf16 gamma's maximum goes two elements per instruction,
+// on the raw pairs with their sign bits cleared (0x7fff7fff).
+// CHECK-LABEL: gpu.func @estimate_gamma_bound_rmsnorm_quantize
+// CHECK-DAG: %[[SIGNS:.*]] = arith.constant dense<2147450879> : vector<4xi32>
+// CHECK-DAG: %[[GMAX:.*]] = arith.constant 4.2949673E+9 : f32
+// CHECK-COUNT-4: llvm.store {{.*}} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: %[[G:.*]] = llvm.load %{{.*}} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: llvm.load volatile %{{.*}} : !llvm.ptr<3> -> vector<8xbf16>
+// CHECK: %[[WORDS:.*]] = vector.bitcast %[[G]] : vector<8xbf16> to vector<4xi32>
+// CHECK: %[[MAGS:.*]] = arith.andi %[[WORDS]], %[[SIGNS]] : vector<4xi32>
+// CHECK: %[[PAIRS:.*]] = vector.bitcast %[[MAGS]] : vector<4xi32> to vector<8xbf16>
+// CHECK: vector.reduction <maximumf>, %[[PAIRS]] : vector<8xbf16> into bf16
+// CHECK: arith.cmpf ole, %{{.*}}, %[[GMAX]] : f32
+// CHECK: gpu.return
+// UNPACKED-LABEL: gpu.func @estimate_gamma_bound_rmsnorm_quantize
+// UNPACKED-NOT: vector<4xi32>
+// UNPACKED: %[[GA:.*]] = math.absf %{{.*}} : vector<8xf32>
+// UNPACKED: vector.reduction <maximumf>, %[[GA]] : vector<8xf32> into f32
+// UNPACKED: arith.cmpf ole, %{{.*}}, %{{.*}} : f32
+// UNPACKED: gpu.return
+func.func @estimate_gamma_bound(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
+  return
+}
+
+// -----
+
+// With a weight offset, gamma + offset is no bf16 value: its maximum stays
+// in f32.
+// CHECK-LABEL: gpu.func @estimate_gamma_offset_rmsnorm_quantize
+// CHECK-NOT: vector<4xi32>
+// CHECK: %[[GA:.*]] = math.absf %{{.*}} : vector<8xf32>
+// CHECK: vector.reduction <maximumf>, %[[GA]] : vector<8xf32> into f32
+// CHECK: arith.cmpf ole, %{{.*}}, %{{.*}} : f32
+// CHECK: gpu.return
+func.func @estimate_gamma_offset(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, weight_offset = 1.0 : f32, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
+  return
+}
+
+// -----
+
+// No f16 gamma exceeds the bound (65504 < 2^32): nothing checks it, and the
+// exchange carries max |x * gamma| as it is.
+// CHECK-LABEL: gpu.func @estimate_f16_gamma_rmsnorm_quantize
+// CHECK-NOT: 4.2949673E+9
+// CHECK-NOT: 0x7FC00000
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: gpu.return
+// UNPACKED-LABEL: gpu.func @estimate_f16_gamma_rmsnorm_quantize
+// UNPACKED-NOT: 4.2949673E+9
+// UNPACKED: arith.bitcast %{{.*}} : f32 to i32
+// UNPACKED: gpu.return
+func.func @estimate_f16_gamma(%x: memref<?x65536xf16>, %r: memref<?x65536xf16>, %w: memref<65536xf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xf16> residual %r : memref<?x65536xf16> gamma %w : memref<65536xf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xf16> {intermediate_type = f16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
   return
 }
