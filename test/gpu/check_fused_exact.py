@@ -11,8 +11,8 @@ pass.
 
 Inputs, each on ROWS rows: normal rows and gamma around 1; large rows and
 normal gamma; tiny rows (their sums of squares underflow); a few huge gamma
-elements; integer-valued rows (ties); and rows of zeros, NaN, +-inf and a
-single spike.
+elements; an infinite and a NaN gamma element; integer-valued rows (ties);
+and rows of zeros, NaN, +-inf and a single spike.
 
 Usage (on the GPU machine):
   NORM_RUNTIME_LIBRARY=.../libnorm_runtime.so PYTHONPATH=python \\
@@ -46,6 +46,9 @@ def inputs(kind, m, h, gen):
         x, r = x * 1e-25, r * 1e-25
     elif kind == "huge_gamma":
         w[torch.randint(0, h, (4,), device="cuda", generator=gen)] = 1e12
+    elif kind == "nonfinite_gamma":
+        # Every row's estimate is infinite or NaN: the amax pass runs.
+        w[3], w[h - 5] = float("inf"), float("nan")
     elif kind == "integers":
         x, r = torch.round(x * 2), torch.round(r * 2)
     elif kind == "special":
@@ -122,8 +125,8 @@ def main():
         for op in QUANTIZING:
             if op.endswith("g128") and h % 128:
                 continue
-            for kind in ("normal", "large", "tiny", "huge_gamma", "integers",
-                         "special"):
+            for kind in ("normal", "large", "tiny", "huge_gamma",
+                         "nonfinite_gamma", "integers", "special"):
                 ok &= check(ctx, root, op, h, m, kind, gen)
     print("every required comparison identical" if ok else
           "FAILED: fused and unfused differ")

@@ -42,6 +42,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -334,8 +335,9 @@ private:
   /// max |x| over a piece, as f32.
   Value absMaxF32(Value x);
   /// max |gamma| over a piece of gamma (as gammaOf gives it), as f32, for
-  /// the amax estimate's bound on gamma; null where no gamma of its type
-  /// (with the weight offset) can exceed that bound.
+  /// the amax estimate's bound on gamma (NaN or infinite where gamma is);
+  /// null where no finite gamma of its type (with the weight offset) can
+  /// exceed that bound.
   Value absMaxOfGamma(Value gamma);
   Value combineHighAndLow(Value lhs, Value rhs);
   /// The 4-lane vector of two pairs.
@@ -399,8 +401,9 @@ private:
   /// or once per block, packed, in a persistent kernel (emitRingLoop), by
   /// key.
   DenseMap<int64_t, Value> cachedGamma;
-  /// max |x * gamma| over the row, when estimatesRowAmax (NaN where gamma
-  /// exceeds kMaxEstimatedGamma).
+  /// max |x * gamma| over the row, when estimatesRowAmax (NaN where a
+  /// finite gamma exceeds kMaxEstimatedGamma; NaN or infinite where the row
+  /// or gamma holds a NaN or an infinity).
   Value rowMaxProduct;
   /// Rows streamed through a ring of chunk slots (see emitRingLoop): the
   /// slot count (0: off), the grid's block count and the current row's
@@ -867,12 +870,15 @@ Value RowKernelEmitter::absMaxF32(Value x) {
                                      math::AbsFOp::create(b, x));
 }
 
-/// bf16 gamma's maximum goes two elements per instruction on the raw pairs
-/// (max.NaN.bf16x2 of the words with their sign bits cleared): the estimate
-/// pass's gamma maxima took as many instructions as its products. On an
-/// H100, 1024 x 65536 bf16 add_rmsnorm + fp8: 168.2 -> 166.7 us (7 rounds
-/// in one call); ptxas also overlaps two of the pass's gamma loads instead
-/// of one.
+/// Without a bound (f16 gamma: at most 65504 plus the offset), a NaN or an
+/// infinite gamma still reaches the amax pass: it makes max |x * gamma|, so
+/// the estimate, NaN or infinite, which estimatedAmax rejects. bf16 gamma's
+/// maximum goes two elements per instruction on the raw pairs
+/// (max.NaN.bf16x2 of the words with their sign bits cleared; NaN stays NaN,
+/// -0 becomes 0): the estimate pass's gamma maxima took as many
+/// instructions as its products. On an H100, 1024 x 65536 bf16 add_rmsnorm
+/// + fp8: 168.2 -> 166.7 us (7 rounds in one call); ptxas also overlaps two
+/// of the pass's gamma loads instead of one.
 Value RowKernelEmitter::absMaxOfGamma(Value gamma) {
   Type element = spec.operands[spec.gamma].elementType;
   auto floatType = cast<FloatType>(element);
@@ -896,8 +902,7 @@ Value RowKernelEmitter::absMaxOfGamma(Value gamma) {
   Value magnitudes = arith::AndIOp::create(
       b, vector::BitCastOp::create(b, wordsType, narrow),
       arith::ConstantOp::create(
-          b, SplatElementsAttr::get(
-                 wordsType, b.getI32IntegerAttr(0x7fff7fff).getValue())));
+          b, DenseElementsAttr::get(wordsType, APInt(32, 0x7fff7fff))));
   Value amax = vector::ReductionOp::create(
       b, vector::CombiningKind::MAXIMUMF,
       vector::BitCastOp::create(b, narrowType, magnitudes));

@@ -1,5 +1,8 @@
 // RUN: norm-opt %s -norm-to-gpu="packed-half-max=true max-blocks-per-row=8" -canonicalize -cse -split-input-file | FileCheck %s
 // RUN: norm-opt %s -norm-to-gpu="max-blocks-per-row=8" -canonicalize -cse -split-input-file | FileCheck %s --check-prefix=UNPACKED
+// (max-blocks-per-row only admits the forced split schedules of the
+// estimate cases at the end; the other cases choose the same kernels with
+// or without it.)
 
 // With packed-half-max, the amax of a row rounded to bf16 is a running max
 // and min of element pairs in bf16 (max |x| = max(max x, -min x)), reduced
@@ -140,10 +143,16 @@ func.func @infinite_scale(%x: memref<?x4096xbf16>, %q: memref<?x4096xf8E4M3FN>, 
 // CHECK: arith.cmpf ole, %{{.*}}, %[[GMAX]] : f32
 // CHECK: gpu.return
 // UNPACKED-LABEL: gpu.func @estimate_gamma_bound_rmsnorm_quantize
+// UNPACKED-DAG: %[[GMAX:.*]] = arith.constant 4.2949673E+9 : f32
+// UNPACKED-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
 // UNPACKED-NOT: vector<4xi32>
-// UNPACKED: %[[GA:.*]] = math.absf %{{.*}} : vector<8xf32>
+// UNPACKED-COUNT-4: llvm.store {{.*}} : vector<8xbf16>, !llvm.ptr<1>
+// UNPACKED: %[[G:.*]] = arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
+// UNPACKED: llvm.load volatile
+// UNPACKED: %[[GA:.*]] = math.absf %[[G]] : vector<8xf32>
 // UNPACKED: vector.reduction <maximumf>, %[[GA]] : vector<8xf32> into f32
-// UNPACKED: arith.cmpf ole, %{{.*}}, %{{.*}} : f32
+// UNPACKED: %[[BOUNDED:.*]] = arith.cmpf ole, %{{.*}}, %[[GMAX]] : f32
+// UNPACKED: arith.select %[[BOUNDED]], %{{.*}}, %[[NAN]] : f32
 // UNPACKED: gpu.return
 func.func @estimate_gamma_bound(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
   norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
@@ -155,10 +164,16 @@ func.func @estimate_gamma_bound(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf1
 // With a weight offset, gamma + offset is no bf16 value: its maximum stays
 // in f32.
 // CHECK-LABEL: gpu.func @estimate_gamma_offset_rmsnorm_quantize
+// CHECK-DAG: %[[GMAX:.*]] = arith.constant 4.2949673E+9 : f32
+// CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
 // CHECK-NOT: vector<4xi32>
-// CHECK: %[[GA:.*]] = math.absf %{{.*}} : vector<8xf32>
+// CHECK-COUNT-4: llvm.store {{.*}} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: %[[G:.*]] = arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK: llvm.load volatile
+// CHECK: %[[GA:.*]] = math.absf %[[G]] : vector<8xf32>
 // CHECK: vector.reduction <maximumf>, %[[GA]] : vector<8xf32> into f32
-// CHECK: arith.cmpf ole, %{{.*}}, %{{.*}} : f32
+// CHECK: %[[BOUNDED:.*]] = arith.cmpf ole, %{{.*}}, %[[GMAX]] : f32
+// CHECK: arith.select %[[BOUNDED]], %{{.*}}, %[[NAN]] : f32
 // CHECK: gpu.return
 func.func @estimate_gamma_offset(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xbf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
   norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xbf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, weight_offset = 1.0 : f32, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
@@ -167,8 +182,10 @@ func.func @estimate_gamma_offset(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf
 
 // -----
 
-// No f16 gamma exceeds the bound (65504 < 2^32): nothing checks it, and the
-// exchange carries max |x * gamma| as it is.
+// No finite f16 gamma exceeds the bound (65504 < 2^32): nothing checks it,
+// and the exchange carries max |x * gamma| as it is (an infinite or NaN
+// gamma makes it, hence the estimate, infinite or NaN: the amax pass runs).
+// With a weight offset that can take it past 2^32, the bound is back.
 // CHECK-LABEL: gpu.func @estimate_f16_gamma_rmsnorm_quantize
 // CHECK-NOT: 4.2949673E+9
 // CHECK-NOT: 0x7FC00000
@@ -180,5 +197,36 @@ func.func @estimate_gamma_offset(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf
 // UNPACKED: gpu.return
 func.func @estimate_f16_gamma(%x: memref<?x65536xf16>, %r: memref<?x65536xf16>, %w: memref<65536xf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
   norm.rmsnorm_quantize per_token %x : memref<?x65536xf16> residual %r : memref<?x65536xf16> gamma %w : memref<65536xf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xf16> {intermediate_type = f16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
+  return
+}
+
+// -----
+
+// CHECK-LABEL: gpu.func @estimate_f16_gamma_offset_rmsnorm_quantize
+// CHECK-DAG: %[[GMAX:.*]] = arith.constant 4.2949673E+9 : f32
+// CHECK-DAG: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
+// CHECK: %[[BOUNDED:.*]] = arith.cmpf ole, %{{.*}}, %[[GMAX]] : f32
+// CHECK: arith.select %[[BOUNDED]], %{{.*}}, %[[NAN]] : f32
+// CHECK: gpu.return
+func.func @estimate_f16_gamma_offset(%x: memref<?x65536xf16>, %r: memref<?x65536xf16>, %w: memref<65536xf16>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xf16> residual %r : memref<?x65536xf16> gamma %w : memref<65536xf16> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xf16> {intermediate_type = f16, weight_offset = 5.0e+09 : f32, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
+  return
+}
+
+// -----
+
+// f32 gamma keeps the f32 maximum.
+// CHECK-LABEL: gpu.func @estimate_f32_gamma_rmsnorm_quantize
+// CHECK-DAG: %[[GMAX:.*]] = arith.constant 4.2949673E+9 : f32
+// CHECK-NOT: vector<4xi32>
+// CHECK-COUNT-4: llvm.store {{.*}} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: %[[G:.*]] = llvm.load %{{.*}} : !llvm.ptr<1> -> vector<8xf32>
+// CHECK: llvm.load volatile
+// CHECK: %[[GA:.*]] = math.absf %[[G]] : vector<8xf32>
+// CHECK: vector.reduction <maximumf>, %[[GA]] : vector<8xf32> into f32
+// CHECK: arith.cmpf ole, %{{.*}}, %[[GMAX]] : f32
+// CHECK: gpu.return
+func.func @estimate_f32_gamma(%x: memref<?x65536xbf16>, %r: memref<?x65536xbf16>, %w: memref<65536xf32>, %q: memref<?x65536xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x65536xbf16> residual %r : memref<?x65536xbf16> gamma %w : memref<65536xf32> into %q : memref<?x65536xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x65536xbf16> {intermediate_type = bf16, schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 8>}
   return
 }
