@@ -334,11 +334,19 @@ private:
   Value absMaxOfPiece(Value x);
   /// max |x| over a piece, as f32.
   Value absMaxF32(Value x);
+  /// Whether a finite gamma of its type (with the weight offset) can exceed
+  /// the amax estimate's bound (kMaxEstimatedGamma).
+  bool gammaCanExceedEstimateBound();
   /// max |gamma| over a piece of gamma (as gammaOf gives it), as f32, for
-  /// the amax estimate's bound on gamma (NaN or infinite where gamma is);
-  /// null where no finite gamma of its type (with the weight offset) can
-  /// exceed that bound.
+  /// the amax estimate's bound on gamma (NaN or infinite where gamma is).
   Value absMaxOfGamma(Value gamma);
+  /// The value of `type` that `x` was extended from (arith.extf), if any.
+  static Value extendedFrom(Value x, VectorType type) {
+    if (auto ext = x.getDefiningOp<arith::ExtFOp>())
+      if (ext.getIn().getType() == type)
+        return ext.getIn();
+    return {};
+  }
   Value combineHighAndLow(Value lhs, Value rhs);
   /// The 4-lane vector of two pairs.
   Value concatPairs(Value high, Value low) {
@@ -870,10 +878,17 @@ Value RowKernelEmitter::absMaxF32(Value x) {
                                      math::AbsFOp::create(b, x));
 }
 
-/// Without a bound (f16 gamma: at most 65504 plus the offset), a NaN or an
-/// infinite gamma still reaches the amax pass: it makes max |x * gamma|, so
-/// the estimate, NaN or infinite, which estimatedAmax rejects. bf16 gamma's
-/// maximum goes two elements per instruction on the raw pairs
+/// Without the bound (f16 gamma: at most 65504 plus the offset), a NaN or
+/// an infinite gamma still reaches the amax pass: it makes max |x * gamma|,
+/// so the estimate, NaN or infinite, which estimatedAmax rejects.
+bool RowKernelEmitter::gammaCanExceedEstimateBound() {
+  auto element = cast<FloatType>(spec.operands[spec.gamma].elementType);
+  double largest =
+      APFloat::getLargest(element.getFloatSemantics()).convertToDouble();
+  return largest + std::abs(spec.weightOffset) > kMaxEstimatedGamma;
+}
+
+/// bf16 gamma's maximum goes two elements per instruction on the raw pairs
 /// (max.NaN.bf16x2 of the words with their sign bits cleared; NaN stays NaN,
 /// -0 becomes 0): the estimate pass's gamma maxima took as many
 /// instructions as its products. On an H100, 1024 x 65536 bf16 add_rmsnorm
@@ -881,21 +896,13 @@ Value RowKernelEmitter::absMaxF32(Value x) {
 /// of the pass's gamma loads instead of one.
 Value RowKernelEmitter::absMaxOfGamma(Value gamma) {
   Type element = spec.operands[spec.gamma].elementType;
-  auto floatType = cast<FloatType>(element);
-  double largest =
-      APFloat::getLargest(floatType.getFloatSemantics()).convertToDouble();
-  if (largest + std::abs(spec.weightOffset) <= kMaxEstimatedGamma)
-    return {};
   int64_t width = widthOf(gamma);
   if (!target.packedHalfMax || !element.isBF16() || spec.weightOffset != 0.0 ||
       width % 2 != 0)
     return absMaxF32(gamma);
   // The bf16 values gamma was extended from (exact when truncated again).
   auto narrowType = VectorType::get({width}, element);
-  Value narrow;
-  if (auto ext = gamma.getDefiningOp<arith::ExtFOp>())
-    if (ext.getIn().getType() == narrowType)
-      narrow = ext.getIn();
+  Value narrow = extendedFrom(gamma, narrowType);
   if (!narrow)
     narrow = arith::TruncFOp::create(b, narrowType, gamma);
   auto wordsType = VectorType::get({width / 2}, b.getI32Type());
@@ -916,10 +923,7 @@ Value RowKernelEmitter::absMaxOfPiece(Value x) {
   Type element = packed.getElementType();
   int64_t width = widthOf(x);
   // The rounded value as it was before its extension to f32.
-  Value narrow;
-  if (auto ext = x.getDefiningOp<arith::ExtFOp>())
-    if (ext.getIn().getType() == VectorType::get({width}, element))
-      narrow = ext.getIn();
+  Value narrow = extendedFrom(x, VectorType::get({width}, element));
   if (!narrow || width % 2 != 0) {
     // Rounded again: exact, x holds values of that type.
     auto pairType = VectorType::get({2}, element);
@@ -1126,9 +1130,9 @@ bool RowKernelEmitter::quotientsBoundedByScale() {
 /// for f16, and any row with a NaN, an infinity or all zeros) the pass
 /// runs. Only rows kept where the first pass can read them again (registers
 /// or shared memory); the bound on gamma only where its type can exceed it
-/// (absMaxOfGamma). On an H100, 1024 x 65536 bf16 add_rmsnorm + fp8 over 8
-/// blocks: 169.0 -> 168.0 us, 166.7 us with bf16 gamma's maximum on pairs.
-/// (The pass takes 36 registers, hence 6 blocks per SM rather than 8; a
+/// (gammaCanExceedEstimateBound). On an H100, 1024 x 65536 bf16 add_rmsnorm +
+/// fp8 over 8 blocks: 169.0 -> 168.0 us, 166.7 us with bf16 gamma's maximum on
+/// pairs. (The pass takes 36 registers, hence 6 blocks per SM rather than 8; a
 /// kernel with no amax at all took 166.8 us against 170.1 in another call.)
 bool RowKernelEmitter::estimatesRowAmax() {
   Type intermediate = spec.intermediateType;
@@ -1557,6 +1561,7 @@ void RowKernelEmitter::emitRow() {
     // with the row would cost registers, hence blocks per SM.
     Value maxProduct, maxGamma;
     if (estimatesRowAmax()) {
+      bool boundsGamma = gammaCanExceedEstimateBound();
       auto accumulate = [&](Value acc, Value v) -> Value {
         return acc ? combine(Combine::Max, acc, v) : v;
       };
@@ -1569,8 +1574,8 @@ void RowKernelEmitter::emitRow() {
                       : loadShared(piece, /*isVolatile=*/true);
         maxProduct = accumulate(maxProduct,
                                 absMaxF32(arith::MulFOp::create(b, x, gamma)));
-        if (Value gammaMax = absMaxOfGamma(gamma))
-          maxGamma = accumulate(maxGamma, gammaMax);
+        if (boundsGamma)
+          maxGamma = accumulate(maxGamma, absMaxOfGamma(gamma));
         return nullptr;
       });
     }
