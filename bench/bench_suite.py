@@ -7,12 +7,17 @@ against each other, with the device-to-device copy bandwidth of the same run.
 Every time is per launch inside a CUDA graph (as triton's
 do_bench_cudagraph): large shapes replay a graph that rotates over buffer
 sets spanning >= 300 MB (6x the 50 MB L2) so the cache cannot hold them;
-decode shapes are timed as latency in a graph without rotation.
+decode shapes are timed as latency in a graph without rotation. Each case
+times norm-mlir and every PyTorch variant in turn, ROUNDS times (3 unless
+--rounds says), and reports each one's best median of 20 replays: a
+moment when the GPU runs slow (a clock dip, a neighbour) then costs one
+round, not the case, and lands on all variants alike. The progress lines
+give every round's median for norm-mlir.
 
 Usage (on the GPU machine; bundles from bench/build_bench.sh):
   NORM_RUNTIME_LIBRARY=.../libnorm_runtime.so PYTHONPATH=python \\
     python3 bench/bench_suite.py BUNDLES [--large] [--decode] [--only=op,...]
-                                 [--shapes=MxH,...]
+                                 [--shapes=MxH,...] [--rounds=N]
 """
 
 import math
@@ -118,34 +123,54 @@ def compiled_fn(op, h, dtype):
 
 # --- timing ----------------------------------------------------------------
 
+class GraphTimer:
+    """`launches` (callables, one per buffer set) captured once in a CUDA
+    graph; median_us() replays it and gives the median per-launch time."""
+
+    def __init__(self, launches):
+        stream = torch.cuda.Stream()
+        stream.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(stream):
+            for fn in launches * 2:
+                fn()
+        torch.cuda.current_stream().wait_stream(stream)
+        torch.cuda.synchronize()
+        self.per_graph = max(len(launches),
+                             16 // len(launches) * len(launches))
+        self.graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.graph):
+            for i in range(self.per_graph):
+                launches[i % len(launches)]()
+        self.graph.replay()
+        torch.cuda.synchronize()
+
+    def median_us(self, reps=20):
+        times = []
+        for _ in range(reps):
+            start = torch.cuda.Event(enable_timing=True)
+            end = torch.cuda.Event(enable_timing=True)
+            start.record()
+            self.graph.replay()
+            end.record()
+            end.synchronize()
+            times.append(start.elapsed_time(end) * 1000 / self.per_graph)
+        times.sort()
+        return times[len(times) // 2]
+
+
 def graph_time_us(launches, reps=20):
-    """Per-launch time of `launches` (callables, one per buffer set) replayed
-    in a CUDA graph."""
-    stream = torch.cuda.Stream()
-    stream.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(stream):
-        for fn in launches * 2:
-            fn()
-    torch.cuda.current_stream().wait_stream(stream)
-    torch.cuda.synchronize()
-    per_graph = max(len(launches), 16 // len(launches) * len(launches))
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph):
-        for i in range(per_graph):
-            launches[i % len(launches)]()
-    graph.replay()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        graph.replay()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end) * 1000 / per_graph)
-    times.sort()
-    return times[len(times) // 2]
+    """Per-launch time of `launches` replayed in a CUDA graph (one median)."""
+    return GraphTimer(launches).median_us(reps)
+
+
+def device_line(ctx, copy):
+    """The GPU as the tables are to name it: its UUID tells lent GPUs of the
+    same model apart (their SMs fall into GPCs differently)."""
+    props = torch.cuda.get_device_properties(torch.cuda.current_device())
+    uuid = getattr(props, "uuid", None)
+    return (f"device {props.name} ({ctx.chip}, {props.multi_processor_count}"
+            f" SMs{f', GPU-{uuid}' if uuid else ''}), torch "
+            f"{torch.__version__}; device-to-device copy {copy:.0f} GB/s")
 
 
 def copy_bandwidth():
@@ -302,7 +327,7 @@ def compiled_launchers(op, h, dtype, buffers, w):
     return [lambda b=b: fn(*torch_args(op, b, w)) for b in buffers]
 
 
-def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate):
+def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate, rounds):
     fused, unfused = bundles
     norm_op = NormOp(ctx, fused, unfused, op, h)
     w, buffers = rotating_buffers(op, m, h, dtype, rotate)
@@ -310,20 +335,26 @@ def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate):
     launches[0]()
     torch.cuda.synchronize()
     agree = agreement(op, buffers[0], w)
-    ours = graph_time_us(launches)
-    row = dict(op=op, m=m, h=h, dtype=str(dtype).split(".")[1], ours=ours,
-               agree=agree, gbs=moved_bytes(op, m, h, dtype) / ours / 1e3)
-    row["pct"] = 100 * row["gbs"] / copy
-    row["compile"] = graph_time_us(
-        compiled_launchers(op, h, dtype, buffers, w))
+    timers = {"ours": GraphTimer(launches),
+              "compile": GraphTimer(
+                  compiled_launchers(op, h, dtype, buffers, w))}
     eager = eager_fn(op)
     if eager:
-        row["eager"] = graph_time_us(
+        timers["eager"] = GraphTimer(
             [lambda b=b: eager(*torch_args(op, b, w)) for b in buffers])
     if norm_op.chain:
-        row["unfused"] = graph_time_us(
+        timers["unfused"] = GraphTimer(
             [norm_op.chain_launcher(b) for b in buffers])
-    del buffers
+    medians = {key: [] for key in timers}
+    for _ in range(rounds):
+        for key, timer in timers.items():
+            medians[key].append(timer.median_us())
+    row = {key: min(times) for key, times in medians.items()}
+    row.update(op=op, m=m, h=h, dtype=str(dtype).split(".")[1], agree=agree,
+               rounds=medians["ours"],
+               gbs=moved_bytes(op, m, h, dtype) / row["ours"] / 1e3)
+    row["pct"] = 100 * row["gbs"] / copy
+    del timers, buffers
     torch.cuda.empty_cache()
     return row
 
@@ -337,6 +368,7 @@ def main():
     only = listed("--only")
     ops = only[0] if only else OPS
     picked = listed("--shapes")
+    rounds = int(listed("--rounds")[0][0]) if listed("--rounds") else 3
     shapes = []
     if "--large" in flags or not flags:
         shapes += [(m, h, True) for m, h in LARGE]
@@ -344,9 +376,7 @@ def main():
         shapes += [(m, h, False) for m, h in DECODE]
     ctx = Context()
     copy = copy_bandwidth()
-    print(f"device {torch.cuda.get_device_name()} ({ctx.chip}), torch "
-          f"{torch.__version__}; device-to-device copy {copy:.0f} GB/s",
-          flush=True)
+    print(device_line(ctx, copy), flush=True)
     if picked:
         shapes = [s for s in shapes if f"{s[0]}x{s[1]}" in picked[0]]
     cases = [(op, m, h, torch.bfloat16, rotate) for m, h, rotate in shapes
@@ -362,12 +392,12 @@ def main():
         name = f"h{h}_{short}"
         bundles = (Bundle(os.path.join(root, name)),
                    Bundle(os.path.join(root, name + "-unfused")))
-        row = bench_op(ctx, bundles, op, m, h, dtype, copy, rotate)
+        row = bench_op(ctx, bundles, op, m, h, dtype, copy, rotate, rounds)
         row["rotate"] = rotate
         rows.append(row)
         print(format_row(row), flush=True)
-    print(f"\n{len(rows)} cases in {time.time() - start:.0f} s; copy "
-          f"{copy:.0f} GB/s\n")
+    print(f"\n{len(rows)} cases in {time.time() - start:.0f} s, best of "
+          f"{rounds} rounds each; copy {copy:.0f} GB/s\n")
     print(table(rows))
 
 
@@ -375,6 +405,8 @@ def format_row(r):
     s = (f"{r['op']:22s} {r['m']:6d}x{r['h']:<6d} {r['dtype']:9s} "
          f"{r['ours']:9.2f} us {r['gbs']:7.0f} GB/s {r['pct']:5.1f}% | "
          f"compile {r['compile']:8.2f} us x{r['compile'] / r['ours']:.2f}")
+    s = s.replace(" us ", " us (rounds " +
+                  "/".join(f"{t:.2f}" for t in r["rounds"]) + ") ", 1)
     if "eager" in r:
         s += f" | eager {r['eager']:8.2f} us x{r['eager'] / r['ours']:.2f}"
     if "unfused" in r:
