@@ -8,11 +8,13 @@ Every time is per launch inside a CUDA graph (as triton's
 do_bench_cudagraph): large shapes replay a graph that rotates over buffer
 sets spanning >= 300 MB (6x the 50 MB L2) so the cache cannot hold them;
 decode shapes are timed as latency in a graph without rotation. Each case
-times norm-mlir and every PyTorch variant in turn, ROUNDS times (3 unless
---rounds says), and reports each one's best median of 20 replays: a
-moment when the GPU runs slow (a clock dip, a neighbour) then costs one
-round, not the case, and lands on all variants alike. The progress lines
-give every round's median for norm-mlir.
+times its variants (norm-mlir, torch.compile, eager, the unfused chain) in
+turn, ROUNDS times (3 unless --rounds says), one graph alive at a time,
+and reports each one's best median of 20 replays: every variant gets as
+many chances spread over the same period, so a moment when the GPU runs
+slow (a clock dip, a neighbour) costs one round, not the case. The copy
+bandwidth is the best of as many rounds. The progress lines give
+norm-mlir's median of every round.
 
 Usage (on the GPU machine; bundles from bench/build_bench.sh):
   NORM_RUNTIME_LIBRARY=.../libnorm_runtime.so PYTHONPATH=python \\
@@ -123,62 +125,71 @@ def compiled_fn(op, h, dtype):
 
 # --- timing ----------------------------------------------------------------
 
-class GraphTimer:
-    """`launches` (callables, one per buffer set) captured once in a CUDA
-    graph; median_us() replays it and gives the median per-launch time."""
-
-    def __init__(self, launches):
-        stream = torch.cuda.Stream()
-        stream.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(stream):
-            for fn in launches * 2:
-                fn()
-        torch.cuda.current_stream().wait_stream(stream)
-        torch.cuda.synchronize()
-        self.per_graph = max(len(launches),
-                             16 // len(launches) * len(launches))
-        self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph):
-            for i in range(self.per_graph):
-                launches[i % len(launches)]()
-        self.graph.replay()
-        torch.cuda.synchronize()
-
-    def median_us(self, reps=20):
-        times = []
-        for _ in range(reps):
-            start = torch.cuda.Event(enable_timing=True)
-            end = torch.cuda.Event(enable_timing=True)
-            start.record()
-            self.graph.replay()
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end) * 1000 / self.per_graph)
-        times.sort()
-        return times[len(times) // 2]
-
-
 def graph_time_us(launches, reps=20):
-    """Per-launch time of `launches` replayed in a CUDA graph (one median)."""
-    return GraphTimer(launches).median_us(reps)
+    """Per-launch time of `launches` (callables, one per buffer set): the
+    median of `reps` replays of a CUDA graph of at least 16 launches (a
+    replay's start spread over them), captured after a warm-up on a side
+    stream. The graph is freed on return: on one H100 (RESULTS.md,
+    thirteenth round) a graph left alive, eager F.rms_norm's, slowed
+    norm-mlir's streaming kernels by 3-4% and nothing else."""
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        for fn in launches * 2:
+            fn()
+    torch.cuda.current_stream().wait_stream(stream)
+    torch.cuda.synchronize()
+    per_graph = max(len(launches), 16 // len(launches) * len(launches))
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        for i in range(per_graph):
+            launches[i % len(launches)]()
+    graph.replay()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        start = torch.cuda.Event(enable_timing=True)
+        end = torch.cuda.Event(enable_timing=True)
+        start.record()
+        graph.replay()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end) * 1000 / per_graph)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def best_of_rounds(variants, rounds):
+    """Each variant's (name -> launches) graph timed in turn, `rounds`
+    times: every variant gets as many chances spread over the same period,
+    so a slow moment of the GPU costs one round. Returns each one's medians
+    in round order."""
+    medians = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, launches in variants.items():
+            medians[name].append(graph_time_us(launches))
+    return medians
 
 
 def device_line(ctx, copy):
-    """The GPU as the tables are to name it: its UUID tells lent GPUs of the
-    same model apart (their SMs fall into GPCs differently)."""
+    """Names the GPU for the tables: the UUID tells lent GPUs of one model
+    apart (their SMs fall into GPCs differently, and so do the split
+    kernels' times)."""
     props = torch.cuda.get_device_properties(torch.cuda.current_device())
-    uuid = getattr(props, "uuid", None)
     return (f"device {props.name} ({ctx.chip}, {props.multi_processor_count}"
-            f" SMs{f', GPU-{uuid}' if uuid else ''}), torch "
-            f"{torch.__version__}; device-to-device copy {copy:.0f} GB/s")
+            f" SMs, GPU-{props.uuid}), torch {torch.__version__}; "
+            f"device-to-device copy {copy:.0f} GB/s")
 
 
-def copy_bandwidth():
+def copy_bandwidth(rounds):
+    """GB/s of a device-to-device copy, its best median over `rounds` as
+    for the kernels it is compared with."""
     n = 1 << 30
     src = [torch.empty(n // 4, dtype=torch.uint8, device="cuda")
            for _ in range(2)]
     dst = [torch.empty_like(s) for s in src]
-    us = graph_time_us([lambda i=i: dst[i].copy_(src[i]) for i in range(2)])
+    copies = [lambda i=i: dst[i].copy_(src[i]) for i in range(2)]
+    us = min(best_of_rounds({"copy": copies}, rounds)["copy"])
     return 2 * (n // 4) / us / 1e3
 
 
@@ -335,47 +346,54 @@ def bench_op(ctx, bundles, op, m, h, dtype, copy, rotate, rounds):
     launches[0]()
     torch.cuda.synchronize()
     agree = agreement(op, buffers[0], w)
-    timers = {"ours": GraphTimer(launches),
-              "compile": GraphTimer(
-                  compiled_launchers(op, h, dtype, buffers, w))}
+    variants = {"ours": launches,
+                "compile": compiled_launchers(op, h, dtype, buffers, w)}
     eager = eager_fn(op)
     if eager:
-        timers["eager"] = GraphTimer(
-            [lambda b=b: eager(*torch_args(op, b, w)) for b in buffers])
+        variants["eager"] = [lambda b=b: eager(*torch_args(op, b, w))
+                             for b in buffers]
     if norm_op.chain:
-        timers["unfused"] = GraphTimer(
-            [norm_op.chain_launcher(b) for b in buffers])
-    medians = {key: [] for key in timers}
-    for _ in range(rounds):
-        for key, timer in timers.items():
-            medians[key].append(timer.median_us())
-    row = {key: min(times) for key, times in medians.items()}
+        variants["unfused"] = [norm_op.chain_launcher(b) for b in buffers]
+    medians = best_of_rounds(variants, rounds)
+    row = {name: min(times) for name, times in medians.items()}
     row.update(op=op, m=m, h=h, dtype=str(dtype).split(".")[1], agree=agree,
-               rounds=medians["ours"],
+               ours_rounds=medians["ours"],
                gbs=moved_bytes(op, m, h, dtype) / row["ours"] / 1e3)
     row["pct"] = 100 * row["gbs"] / copy
-    del timers, buffers
+    del variants, launches, buffers
     torch.cuda.empty_cache()
     return row
 
 
 def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
     root = sys.argv[1]
     def listed(option):
         return [a.split("=", 1)[1].split(",") for a in sys.argv[2:]
                 if a.startswith(option + "=")]
     flags = set(a for a in sys.argv[2:] if "=" not in a)
+    def known(arg):
+        name, _, value = arg.partition("=")
+        return (arg in ("--large", "--decode") or
+                name in ("--only", "--shapes", "--rounds") and value != "")
+    unknown = [a for a in sys.argv[2:] if not known(a)]
+    if unknown:
+        sys.exit(f"unknown arguments {unknown}\n{__doc__}")
     only = listed("--only")
     ops = only[0] if only else OPS
     picked = listed("--shapes")
-    rounds = int(listed("--rounds")[0][0]) if listed("--rounds") else 3
+    rounds = listed("--rounds")[0][0] if listed("--rounds") else "3"
+    if not rounds.isdigit() or int(rounds) < 1:
+        sys.exit(f"--rounds wants a whole number >= 1, not '{rounds}'")
+    rounds = int(rounds)
     shapes = []
     if "--large" in flags or not flags:
         shapes += [(m, h, True) for m, h in LARGE]
     if "--decode" in flags or not flags:
         shapes += [(m, h, False) for m, h in DECODE]
     ctx = Context()
-    copy = copy_bandwidth()
+    copy = copy_bandwidth(rounds)
     print(device_line(ctx, copy), flush=True)
     if picked:
         shapes = [s for s in shapes if f"{s[0]}x{s[1]}" in picked[0]]
@@ -402,11 +420,11 @@ def main():
 
 
 def format_row(r):
+    rounds = "/".join(f"{t:.2f}" for t in r["ours_rounds"])
     s = (f"{r['op']:22s} {r['m']:6d}x{r['h']:<6d} {r['dtype']:9s} "
-         f"{r['ours']:9.2f} us {r['gbs']:7.0f} GB/s {r['pct']:5.1f}% | "
+         f"{r['ours']:9.2f} us (rounds {rounds}) {r['gbs']:7.0f} GB/s "
+         f"{r['pct']:5.1f}% | "
          f"compile {r['compile']:8.2f} us x{r['compile'] / r['ours']:.2f}")
-    s = s.replace(" us ", " us (rounds " +
-                  "/".join(f"{t:.2f}" for t in r["rounds"]) + ") ", 1)
     if "eager" in r:
         s += f" | eager {r['eager']:8.2f} us x{r['eager'] / r['ours']:.2f}"
     if "unfused" in r:

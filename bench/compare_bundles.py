@@ -71,8 +71,8 @@ def main():
     if type_name not in DTYPES:
         sys.exit(f"TYPE must be one of {', '.join(DTYPES)}, got {type_name}")
     ctx = Context()
-    copy = bs.copy_bandwidth()
-    print(f"device-to-device copy {copy:.0f} GB/s", flush=True)
+    copy = bs.copy_bandwidth(rounds)
+    print(bs.device_line(ctx, copy), flush=True)
     for m, h in shapes:
         compare(ctx, roots, op, m, h, rounds, copy, type_name)
 
