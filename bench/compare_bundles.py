@@ -35,21 +35,18 @@ def compare(ctx, roots, op, m, h, rounds, copy, type_name):
                         Bundle(f"{r}/{name}-unfused"), op, h) for r in roots}
     w, buffers = bs.rotating_buffers(op, m, h, dtype, rotate=m > 256)
     for root, norm_op in ops.items():
-        for name in ("output", "residual_out", "scales"):
-            if name in buffers[0]:
-                buffers[0][name].fill_(0)
+        for key in ("output", "residual_out", "scales"):
+            if key in buffers[0]:
+                buffers[0][key].fill_(0)
         norm_op.launcher(buffers[0])()
         torch.cuda.synchronize()
         if not bs.agreement(op, buffers[0], w):
             sys.exit(f"{root}: {op} {m}x{h} disagrees with PyTorch")
-    compiled = bs.compiled_launchers(op, h, dtype, buffers, w)
-    times = {r: [] for r in roots}
-    times["torch.compile"] = []
-    for _ in range(rounds):
-        for root, norm_op in ops.items():
-            times[root].append(
-                bs.graph_time_us([norm_op.launcher(b) for b in buffers]))
-        times["torch.compile"].append(bs.graph_time_us(compiled))
+    variants = {root: [norm_op.launcher(b) for b in buffers]
+                for root, norm_op in ops.items()}
+    variants["torch.compile"] = bs.compiled_launchers(op, h, dtype, buffers,
+                                                      w)
+    times = bs.best_of_rounds(variants, rounds)
     for root, t in times.items():
         best = min(t)
         gbs = bs.moved_bytes(op, m, h, dtype) / best / 1e3  # bytes/us/1e3
@@ -57,7 +54,7 @@ def compare(ctx, roots, op, m, h, rounds, copy, type_name):
         print(f"{op} {m}x{h} {type_name} {root}: {rounds_us}"
               f"  best {best:.2f} us, {100 * gbs / copy:.1f}% of copy",
               flush=True)
-    del buffers
+    del variants, buffers
     torch.cuda.empty_cache()
 
 
@@ -66,7 +63,10 @@ def main():
         sys.exit(__doc__)
     roots, op = sys.argv[1].split(","), sys.argv[2]
     shapes = [tuple(map(int, s.split("x"))) for s in sys.argv[3].split(",")]
-    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    rounds = sys.argv[4] if len(sys.argv) > 4 else "3"
+    if not rounds.isdigit() or int(rounds) < 1:
+        sys.exit(f"ROUNDS wants a whole number >= 1, not '{rounds}'")
+    rounds = int(rounds)
     type_name = sys.argv[5] if len(sys.argv) > 5 else "bf16"
     if type_name not in DTYPES:
         sys.exit(f"TYPE must be one of {', '.join(DTYPES)}, got {type_name}")
