@@ -9,6 +9,12 @@
 // side effects, so LLVM keeps it in order with every other memory access
 // (it carries no memory operands LLVM could reason about).
 //
+// In a function (gpu.func or llvm.func) with norm.row_cache_policy =
+// "evict_last_loads", the loads instead become
+// `ld.global.L1::evict_last.L2::cache_hint` under a
+// `createpolicy.fractional.L2::evict_last` policy, and the stores plain
+// ones.
+//
 // TODO: once NVPTX honours `!mem.cache_hint` (after LLVM 22), emit plain
 // loads and stores with it instead: the asm's fixed order is what made
 // streaming slower for residual and shared-memory rows.
@@ -18,6 +24,7 @@
 #include "norm/Conversion/Passes.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 #include <string>
 
@@ -85,7 +92,19 @@ static LLVM::InlineAsmOp createAsm(ImplicitLocOpBuilder &b, Type result,
       LLVM::AsmDialectAttr(), ArrayAttr());
 }
 
-static void rewriteLoad(LLVM::LoadOp load, int64_t words) {
+/// The inline PTX of a load of `words` b32 words under `policy`.
+static std::string loadText(StringRef policy, int64_t words) {
+  std::string access = vectorSuffix(words) + " " + operandList(0, words) +
+                       ", [$" + std::to_string(words) + "]";
+  if (policy == kEvictLastRowLoads)
+    return "{ .reg .b64 policy; "
+           "createpolicy.fractional.L2::evict_last.b64 policy, 1.0; "
+           "ld.global.L1::evict_last.L2::cache_hint" +
+           access + ", policy; }";
+  return "ld.global.cs" + access + ";";
+}
+
+static void rewriteLoad(LLVM::LoadOp load, int64_t words, StringRef policy) {
   ImplicitLocOpBuilder b(load.getLoc(), load);
   Type i32 = b.getI32Type();
   SmallVector<Type> wordTypes(words, i32);
@@ -96,10 +115,7 @@ static void rewriteLoad(LLVM::LoadOp load, int64_t words) {
   for (int64_t i = 0; i < words; ++i)
     constraints += "=r,";
   constraints += "l";
-  auto asmOp = createAsm(b, result, load.getAddr(),
-                         "ld.global.cs" + vectorSuffix(words) + " " +
-                             operandList(0, words) + ", [$" +
-                             std::to_string(words) + "];",
+  auto asmOp = createAsm(b, result, load.getAddr(), loadText(policy, words),
                          constraints);
   Value loaded = asmOp.getResult(0);
   if (words > 1) {
@@ -147,6 +163,22 @@ struct NormNVVMNontemporalPass
     : public mlir::norm::impl::NormNVVMNontemporalBase<
           NormNVVMNontemporalPass> {
   void runOnOperation() override {
+    // Each function's policy, checked before anything is rewritten.
+    bool unknownPolicy = false;
+    getOperation()->walk([&](FunctionOpInterface func) {
+      Attribute policy = func->getAttr(kRowCachePolicyAttrName);
+      auto name = dyn_cast_or_null<StringAttr>(policy);
+      if (policy &&
+          (!name || (name != kStreamingRows && name != kEvictLastRowLoads))) {
+        func->emitError() << kRowCachePolicyAttrName << " must be \""
+                          << kStreamingRows << "\" or \"" << kEvictLastRowLoads
+                          << "\", not " << policy;
+        unknownPolicy = true;
+      }
+    });
+    if (unknownPolicy)
+      return signalPassFailure();
+
     SmallVector<std::pair<Operation *, int64_t>> accesses;
     getOperation()->walk([&](Operation *op) {
       int64_t words = 0;
@@ -158,8 +190,15 @@ struct NormNVVMNontemporalPass
         accesses.emplace_back(op, words);
     });
     for (auto [op, words] : accesses) {
+      StringRef policy = kStreamingRows;
+      if (auto func = op->getParentOfType<FunctionOpInterface>())
+        if (auto name =
+                func->getAttrOfType<StringAttr>(kRowCachePolicyAttrName))
+          policy = name.getValue();
       if (auto load = dyn_cast<LLVM::LoadOp>(op))
-        rewriteLoad(load, words);
+        rewriteLoad(load, words, policy);
+      else if (policy == kEvictLastRowLoads)
+        cast<LLVM::StoreOp>(op).setNontemporal(false);
       else
         rewriteStore(cast<LLVM::StoreOp>(op), words);
     }

@@ -186,9 +186,12 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
   // max.NaN.bf16x2 and cvt.rn.bf16x2.f32 (and their f16 forms), and
   // cp.async (the persistent kernels' row ring too), are sm_80+.
   bool sm80 = minVersion >= 80;
+  // Evict-last row loads were measured on H100s only, and need PTX 7.4
+  // (LLVM's default for sm_80-87 is 7.0).
+  bool sm90 = minVersion >= 90;
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{{5} packed-half-max={6} async-copies={6} "
-      "persistent-rows={6} nontemporal-rows=true},"
+      "persistent-rows={6} nontemporal-rows=true evict-last-row-loads={7}},"
       "canonicalize,cse,"
       "gpu.module(norm-lower-quantizer-conversions{{nvvm-paired={1} "
       "nvvm-int8=true nvvm-half-pairs={6}},norm-nvvm-nontemporal),"
@@ -203,7 +206,7 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
       "canonicalize,cse,reconcile-unrealized-casts",
       getFrontPasses(options, "norm-tile{" + target + "}"),
       *paired ? "true" : "false", attach, format, cudaPath, target,
-      sm80 ? "true" : "false");
+      sm80 ? "true" : "false", sm90 ? "true" : "false");
   return addPipeline(pm, text, error);
 }
 

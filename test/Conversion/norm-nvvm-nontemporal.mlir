@@ -80,3 +80,43 @@ llvm.func @kept(%p: !llvm.ptr<1>, %s: !llvm.ptr<3>, %g: !llvm.ptr) {
   %n = llvm.load %p {nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
   llvm.return
 }
+
+// -----
+
+// norm.row_cache_policy = "evict_last_loads" (set by norm-to-gpu's
+// evict-last-row-loads): loads evict-last in L1 and, by a cache policy, in
+// L2; stores plain. It is read from any function, gpu.func included.
+// CHECK-LABEL: llvm.func @evict_last(
+// CHECK-SAME: %[[P:[^:]*]]: !llvm.ptr<1>, %[[Q:[^:]*]]: !llvm.ptr<1>
+// CHECK: %[[W:.*]] = llvm.inline_asm has_side_effects "{ .reg .b64 policy; createpolicy.fractional.L2::evict_last.b64 policy, 1.0; ld.global.L1::evict_last.L2::cache_hint.v4.b32 {$0, $1, $2, $3}, [$4], policy; }", "=r,=r,=r,=r,l" %[[P]] : (!llvm.ptr<1>) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK: %[[V:.*]] = llvm.bitcast %{{.*}} : vector<4xi32> to vector<8xbf16>
+// CHECK: llvm.store %[[V]], %[[Q]] {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: llvm.inline_asm has_side_effects "{ .reg .b64 policy; createpolicy.fractional.L2::evict_last.b64 policy, 1.0; ld.global.L1::evict_last.L2::cache_hint.b32 $0, [$1], policy; }", "=r,l" %[[P]] : (!llvm.ptr<1>) -> i32
+// CHECK-NOT: llvm.inline_asm
+// CHECK: llvm.return
+llvm.func @evict_last(%p: !llvm.ptr<1>, %q: !llvm.ptr<1>) attributes {norm.row_cache_policy = "evict_last_loads"} {
+  %v = llvm.load %p {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+  llvm.store %v, %q {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+  %f = llvm.load %p {alignment = 4 : i64, nontemporal} : !llvm.ptr<1> -> f32
+  llvm.return
+}
+
+// CHECK-LABEL: gpu.func @evict_last_kernel(
+// CHECK: llvm.inline_asm has_side_effects "{ .reg .b64 policy; createpolicy.fractional.L2::evict_last.b64 policy, 1.0; ld.global.L1::evict_last.L2::cache_hint.v2.b32 {$0, $1}, [$2], policy; }"
+// CHECK: llvm.store %{{.*}} {alignment = 8 : i64} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK-LABEL: gpu.func @streaming_kernel(
+// CHECK: llvm.inline_asm has_side_effects "ld.global.cs.v2.b32 {$0, $1}, [$2];"
+// CHECK: llvm.inline_asm has_side_effects "st.global.cs.v2.b32 [$0], {$1, $2};"
+gpu.module @kernels {
+  gpu.func @evict_last_kernel(%p: !llvm.ptr<1>, %q: !llvm.ptr<1>) kernel attributes {norm.row_cache_policy = "evict_last_loads"} {
+    %v = llvm.load %p {alignment = 8 : i64, nontemporal} : !llvm.ptr<1> -> vector<4xbf16>
+    llvm.store %v, %q {alignment = 8 : i64, nontemporal} : vector<4xbf16>, !llvm.ptr<1>
+    gpu.return
+  }
+  // "streaming" is the policy of functions without the attribute.
+  gpu.func @streaming_kernel(%p: !llvm.ptr<1>, %q: !llvm.ptr<1>) kernel attributes {norm.row_cache_policy = "streaming"} {
+    %v = llvm.load %p {alignment = 8 : i64, nontemporal} : !llvm.ptr<1> -> vector<4xbf16>
+    llvm.store %v, %q {alignment = 8 : i64, nontemporal} : vector<4xbf16>, !llvm.ptr<1>
+    gpu.return
+  }
+}

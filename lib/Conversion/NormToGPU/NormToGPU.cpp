@@ -444,6 +444,7 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   kernelTarget.packedHalfMax = packedHalfMax;
   kernelTarget.asyncCopies = asyncCopies;
   kernelTarget.nontemporalRows = nontemporalRows;
+  kernelTarget.evictLastRowLoads = evictLastRowLoads;
   // The ring leaves 32 KiB to the L1 cache: on an H100 (227 KiB per
   // block), 1024 x 65536 bf16 rmsnorm + fp8 took 78.2 us with 12 slots of
   // 16 KiB, 81.5-82.1 us with 13-14 (the L1 down to 28 KiB), 79.4 with 10.

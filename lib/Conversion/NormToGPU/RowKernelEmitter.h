@@ -107,6 +107,10 @@ struct RowKernelTarget {
   /// Row accesses of kernels that read every row once into registers may
   /// be marked nontemporal (see norm-to-gpu's nontemporal-rows).
   bool nontemporalRows = false;
+  /// With nontemporalRows, rmsnorm kernels whose threads each take whole
+  /// vectors of the row may instead load it evict-last (an L2 cache policy,
+  /// NVIDIA sm_80 and later) and store plainly; see emitRowKernelBody.
+  bool evictLastRowLoads = false;
   /// Slots of the kernel's row ring (getRowRingSlots; 0: the kernel is not
   /// persistent).
   int64_t ringSlots = 0;

@@ -4,8 +4,39 @@
 // row) and the scales are not marked.
 // RUN: norm-opt %s -norm-to-gpu="nontemporal-rows=true" | FileCheck %s
 // RUN: norm-opt %s -norm-to-gpu | FileCheck %s --check-prefix=OFF
+// evict-last-row-loads=true: of these kernels, rmsnorm without a quantizer
+// whose threads each take whole vectors marks its loads only, and says so.
+// RUN: norm-opt %s -norm-to-gpu="nontemporal-rows=true evict-last-row-loads=true" | FileCheck %s --check-prefix=EVICT
+// RUN: norm-opt %s -norm-to-gpu="evict-last-row-loads=true" | FileCheck %s --check-prefix=OFF
 
 // OFF-NOT: nontemporal
+// OFF-NOT: norm.row_cache_policy
+// CHECK-NOT: norm.row_cache_policy
+
+// 4096 bf16 on 256 threads: 2 vectors of 8 each.
+// EVICT-LABEL: gpu.func @streamed_rmsnorm(
+// EVICT-SAME: norm.row_cache_policy = "evict_last_loads"
+// EVICT-COUNT-2: llvm.load %{{.*}} {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+// EVICT-NOT: nontemporal
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @quantized_rmsnorm_quantize(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: llvm.store %{{.*}} {alignment = 8 : i64, nontemporal} : vector<8xi8>, !llvm.ptr<1>
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @with_normalized_rmsnorm_quantize(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @f32_rows_rmsnorm(
+// EVICT-SAME: norm.row_cache_policy = "evict_last_loads"
+// EVICT-COUNT-2: llvm.load %{{.*}} {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<4xf32>
+// EVICT-NOT: nontemporal
+// EVICT: gpu.return
+// 5120 bf16 on 256 threads: 640 vectors, the last 128 to half the threads.
+// EVICT-LABEL: gpu.func @uneven_rmsnorm(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// EVICT: gpu.return
 
 // CHECK-LABEL: gpu.func @streamed_rmsnorm(
 // CHECK-SAME: %[[X:[^:]*]]: !llvm.ptr<1> {{{[^}]*}}}, %[[W:[^:]*]]: !llvm.ptr<1> {{{[^}]*}}}, %[[Y:[^:]*]]: !llvm.ptr<1>
@@ -52,6 +83,16 @@ func.func @with_normalized(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %q: m
 // CHECK: gpu.return
 func.func @f32_rows(%x: memref<?x4096xf32>, %y: memref<?x4096xf32>) {
   norm.rmsnorm %x : memref<?x4096xf32> into %y : memref<?x4096xf32>
+  return
+}
+
+// Streamed; its rows split unevenly among the threads.
+// CHECK-LABEL: gpu.func @uneven_rmsnorm(
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: gpu.return
+func.func @uneven(%x: memref<?x5120xbf16>, %y: memref<?x5120xbf16>) {
+  norm.rmsnorm %x : memref<?x5120xbf16> into %y : memref<?x5120xbf16>
   return
 }
 

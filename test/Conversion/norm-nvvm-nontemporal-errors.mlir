@@ -1,0 +1,14 @@
+// RUN: norm-opt %s -split-input-file -norm-nvvm-nontemporal -verify-diagnostics
+
+// expected-error @below {{norm.row_cache_policy must be "streaming" or "evict_last_loads", not "evict_last"}}
+llvm.func @unknown_policy(%p: !llvm.ptr<1>) attributes {norm.row_cache_policy = "evict_last"} {
+  %v = llvm.load %p {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+  llvm.return
+}
+
+// -----
+
+// expected-error @below {{norm.row_cache_policy must be "streaming" or "evict_last_loads", not 1 : i32}}
+llvm.func @not_a_string(%p: !llvm.ptr<1>) attributes {norm.row_cache_policy = 1 : i32} {
+  llvm.return
+}
