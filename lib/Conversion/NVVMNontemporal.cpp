@@ -92,11 +92,18 @@ static LLVM::InlineAsmOp createAsm(ImplicitLocOpBuilder &b, Type result,
       LLVM::AsmDialectAttr(), ArrayAttr());
 }
 
+namespace {
+/// How a function's nontemporal accesses are lowered (its
+/// kRowCachePolicyAttrName).
+enum class RowCachePolicy { Streaming, EvictLastLoads };
+} // namespace
+
 /// The inline PTX of a load of `words` b32 words under `policy`.
-static std::string loadText(StringRef policy, int64_t words) {
+static std::string loadText(RowCachePolicy policy, int64_t words) {
   std::string access = vectorSuffix(words) + " " + operandList(0, words) +
                        ", [$" + std::to_string(words) + "]";
-  if (policy == kEvictLastRowLoads)
+  // One policy per load, as Triton emits it (the form measured).
+  if (policy == RowCachePolicy::EvictLastLoads)
     return "{ .reg .b64 policy; "
            "createpolicy.fractional.L2::evict_last.b64 policy, 1.0; "
            "ld.global.L1::evict_last.L2::cache_hint" +
@@ -104,7 +111,8 @@ static std::string loadText(StringRef policy, int64_t words) {
   return "ld.global.cs" + access + ";";
 }
 
-static void rewriteLoad(LLVM::LoadOp load, int64_t words, StringRef policy) {
+static void rewriteLoad(LLVM::LoadOp load, int64_t words,
+                        RowCachePolicy policy) {
   ImplicitLocOpBuilder b(load.getLoc(), load);
   Type i32 = b.getI32Type();
   SmallVector<Type> wordTypes(words, i32);
@@ -164,12 +172,18 @@ struct NormNVVMNontemporalPass
           NormNVVMNontemporalPass> {
   void runOnOperation() override {
     // Each function's policy, checked before anything is rewritten.
+    DenseMap<Operation *, RowCachePolicy> policies;
     bool unknownPolicy = false;
     getOperation()->walk([&](FunctionOpInterface func) {
       Attribute policy = func->getAttr(kRowCachePolicyAttrName);
-      auto name = dyn_cast_or_null<StringAttr>(policy);
-      if (policy &&
-          (!name || (name != kStreamingRows && name != kEvictLastRowLoads))) {
+      if (!policy)
+        return;
+      auto name = dyn_cast<StringAttr>(policy);
+      if (name && name == kStreamingRows) {
+        policies[func] = RowCachePolicy::Streaming;
+      } else if (name && name == kEvictLastRowLoads) {
+        policies[func] = RowCachePolicy::EvictLastLoads;
+      } else {
         func->emitError() << kRowCachePolicyAttrName << " must be \""
                           << kStreamingRows << "\" or \"" << kEvictLastRowLoads
                           << "\", not " << policy;
@@ -190,14 +204,12 @@ struct NormNVVMNontemporalPass
         accesses.emplace_back(op, words);
     });
     for (auto [op, words] : accesses) {
-      StringRef policy = kStreamingRows;
-      if (auto func = op->getParentOfType<FunctionOpInterface>())
-        if (auto name =
-                func->getAttrOfType<StringAttr>(kRowCachePolicyAttrName))
-          policy = name.getValue();
+      RowCachePolicy policy =
+          policies.lookup_or(op->getParentOfType<FunctionOpInterface>(),
+                             RowCachePolicy::Streaming);
       if (auto load = dyn_cast<LLVM::LoadOp>(op))
         rewriteLoad(load, words, policy);
-      else if (policy == kEvictLastRowLoads)
+      else if (policy == RowCachePolicy::EvictLastLoads)
         cast<LLVM::StoreOp>(op).setNontemporal(false);
       else
         rewriteStore(cast<LLVM::StoreOp>(op), words);

@@ -187,7 +187,7 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
   // cp.async (the persistent kernels' row ring too), are sm_80+.
   bool sm80 = minVersion >= 80;
   // Evict-last row loads were measured on H100s only, and need PTX 7.4
-  // (LLVM's default for sm_80-87 is 7.0).
+  // (LLVM's default PTX for sm_80 and sm_86 is older).
   bool sm90 = minVersion >= 90;
   std::string text = llvm::formatv(
       "{0}norm-to-gpu{{{5} packed-half-max={6} async-copies={6} "

@@ -12,3 +12,15 @@ llvm.func @unknown_policy(%p: !llvm.ptr<1>) attributes {norm.row_cache_policy = 
 llvm.func @not_a_string(%p: !llvm.ptr<1>) attributes {norm.row_cache_policy = 1 : i32} {
   llvm.return
 }
+
+// -----
+
+// Every function is checked, whichever comes first.
+llvm.func @valid(%p: !llvm.ptr<1>) attributes {norm.row_cache_policy = "evict_last_loads"} {
+  %v = llvm.load %p {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+  llvm.return
+}
+// expected-error @below {{norm.row_cache_policy must be "streaming" or "evict_last_loads", not ""}}
+llvm.func @empty_policy(%p: !llvm.ptr<1>) attributes {norm.row_cache_policy = ""} {
+  llvm.return
+}

@@ -137,9 +137,9 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            "multiple of 128 bytes) nontemporal">,
     Option<"evictLastRowLoads", "evict-last-row-loads", "bool",
            /*default=*/"false",
-           "With nontemporal-rows, on NVIDIA sm_80 and later (PTX 7.4): "
-           "rmsnorm "
-           "kernels (no quantizer, one block per row) whose threads each "
+           "With nontemporal-rows, on NVIDIA sm_80 and later with PTX 7.4 "
+           "or later: rmsnorm kernels (no quantizer, one block per row) "
+           "whose threads each "
            "take whole vectors of the row mark only their input loads, and "
            "carry norm.row_cache_policy = \"evict_last_loads\"">
   ];

@@ -108,8 +108,9 @@ struct RowKernelTarget {
   /// be marked nontemporal (see norm-to-gpu's nontemporal-rows).
   bool nontemporalRows = false;
   /// With nontemporalRows, rmsnorm kernels whose threads each take whole
-  /// vectors of the row may instead load it evict-last (an L2 cache policy,
-  /// NVIDIA sm_80 and later) and store plainly; see emitRowKernelBody.
+  /// vectors of the row may instead load it evict-last (an L2 cache policy:
+  /// NVIDIA sm_80 and later, PTX 7.4) and store plainly (measurements in
+  /// RowKernelEmitter.cpp).
   bool evictLastRowLoads = false;
   /// Slots of the kernel's row ring (getRowRingSlots; 0: the kernel is not
   /// persistent).

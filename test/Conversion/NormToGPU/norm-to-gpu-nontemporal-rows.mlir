@@ -2,16 +2,15 @@
 // that read every row once into registers, whose H times the element size
 // is a multiple of 128 bytes, without a residual. Gamma (read by every
 // row) and the scales are not marked.
-// RUN: norm-opt %s -norm-to-gpu="nontemporal-rows=true" | FileCheck %s
-// RUN: norm-opt %s -norm-to-gpu | FileCheck %s --check-prefix=OFF
+// RUN: norm-opt %s -norm-to-gpu="nontemporal-rows=true max-blocks-per-row=8" | FileCheck %s --implicit-check-not=norm.row_cache_policy
+// RUN: norm-opt %s -norm-to-gpu="max-blocks-per-row=8" | FileCheck %s --check-prefix=OFF
 // evict-last-row-loads=true: of these kernels, rmsnorm without a quantizer
 // whose threads each take whole vectors marks its loads only, and says so.
-// RUN: norm-opt %s -norm-to-gpu="nontemporal-rows=true evict-last-row-loads=true" | FileCheck %s --check-prefix=EVICT
-// RUN: norm-opt %s -norm-to-gpu="evict-last-row-loads=true" | FileCheck %s --check-prefix=OFF
+// RUN: norm-opt %s -norm-to-gpu="nontemporal-rows=true evict-last-row-loads=true max-blocks-per-row=8" | FileCheck %s --check-prefix=EVICT
+// RUN: norm-opt %s -norm-to-gpu="evict-last-row-loads=true max-blocks-per-row=8" | FileCheck %s --check-prefix=OFF
 
 // OFF-NOT: nontemporal
 // OFF-NOT: norm.row_cache_policy
-// CHECK-NOT: norm.row_cache_policy
 
 // 4096 bf16 on 256 threads: 2 vectors of 8 each.
 // EVICT-LABEL: gpu.func @streamed_rmsnorm(
@@ -36,6 +35,43 @@
 // EVICT-LABEL: gpu.func @uneven_rmsnorm(
 // EVICT-NOT: norm.row_cache_policy
 // EVICT: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// EVICT: gpu.return
+// Kernels that are not streamed at all stay unmarked.
+// EVICT-LABEL: gpu.func @with_residual_add_rmsnorm(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @peeled_rmsnorm(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @partial_line_rmsnorm(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @shared_row_rmsnorm(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @dynamic_rmsnorm(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: gpu.return
+// A row split over a cluster is streamed but not marked.
+// EVICT-LABEL: gpu.func @split_rmsnorm(
+// EVICT-NOT: norm.row_cache_policy
+// EVICT: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// EVICT: gpu.return
+// Marked: 4 rows per block of 32 threads each, 5120 on 128 threads (5
+// vectors each), f16 rows.
+// EVICT-LABEL: gpu.func @multi_rows_rmsnorm(
+// EVICT-SAME: known_block_size = array<i32: 128, 1, 1>, norm.row_cache_policy = "evict_last_loads"
+// EVICT-NOT: llvm.store {{.*}}nontemporal
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @even_5120_rmsnorm(
+// EVICT-SAME: norm.row_cache_policy = "evict_last_loads"
+// EVICT-COUNT-5: llvm.load %{{.*}} {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xbf16>
+// EVICT-NOT: llvm.store {{.*}}nontemporal
+// EVICT: gpu.return
+// EVICT-LABEL: gpu.func @f16_rows_rmsnorm(
+// EVICT-SAME: norm.row_cache_policy = "evict_last_loads"
+// EVICT: llvm.load %{{.*}} {alignment = 16 : i64, nontemporal} : !llvm.ptr<1> -> vector<8xf16>
+// EVICT-NOT: llvm.store {{.*}}nontemporal
 // EVICT: gpu.return
 
 // CHECK-LABEL: gpu.func @streamed_rmsnorm(
@@ -137,5 +173,35 @@ func.func @shared_row(%x: memref<?x16384xbf16>, %y: memref<?x16384xbf16>) {
 // CHECK: gpu.return
 func.func @dynamic(%x: memref<?x?xbf16>, %y: memref<?x?xbf16>) {
   norm.rmsnorm %x : memref<?x?xbf16> into %y : memref<?x?xbf16>
+  return
+}
+
+// Streamed without the option: a row split over 2 blocks of a cluster.
+// CHECK-LABEL: gpu.func @split_rmsnorm(
+// CHECK: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK: gpu.return
+func.func @split(%x: memref<?x16384xbf16>, %y: memref<?x16384xbf16>) {
+  norm.rmsnorm %x : memref<?x16384xbf16> into %y : memref<?x16384xbf16> {schedule = #norm.schedule<threads_per_row = 512, rows_per_block = 1, vector_width = 8, row_storage = registers, blocks_per_row = 2>}
+  return
+}
+
+// CHECK-LABEL: gpu.func @multi_rows_rmsnorm(
+// CHECK: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+func.func @multi_rows(%x: memref<?x1024xbf16>, %y: memref<?x1024xbf16>) {
+  norm.rmsnorm %x : memref<?x1024xbf16> into %y : memref<?x1024xbf16>
+  return
+}
+
+// CHECK-LABEL: gpu.func @even_5120_rmsnorm(
+// CHECK: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
+func.func @even_5120(%x: memref<?x5120xbf16>, %y: memref<?x5120xbf16>) {
+  norm.rmsnorm %x : memref<?x5120xbf16> into %y : memref<?x5120xbf16> {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>}
+  return
+}
+
+// CHECK-LABEL: gpu.func @f16_rows_rmsnorm(
+// CHECK: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xf16>, !llvm.ptr<1>
+func.func @f16_rows(%x: memref<?x4096xf16>, %y: memref<?x4096xf16>) {
+  norm.rmsnorm %x : memref<?x4096xf16> into %y : memref<?x4096xf16>
   return
 }
