@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
@@ -113,7 +114,8 @@ struct NormExportBundlePass
       return signalPassFailure();
 
     llvm::json::Object kernels;
-    if (auto manifest = module->getAttrOfType<DictionaryAttr>("norm.kernels"))
+    if (auto manifest = module->getAttrOfType<DictionaryAttr>(
+            NormDialect::getKernelsAttrName()))
       for (NamedAttribute entry : manifest)
         kernels[entry.getName().getValue()] = toJSON(entry.getValue());
     llvm::json::Object root{{"format_version", 1},

@@ -9,8 +9,8 @@
 // side effects, so LLVM keeps it in order with every other memory access
 // (it carries no memory operands LLVM could reason about).
 //
-// In a function (gpu.func or llvm.func) with norm.row_cache_policy =
-// "evict_last_loads", the loads instead become
+// In a function (gpu.func or llvm.func) whose norm.row_cache_policy is
+// "evict_last_loads" (RowCachePolicy), the loads instead become
 // `ld.global.L1::evict_last.L2::cache_hint` under a
 // `createpolicy.fractional.L2::evict_last` policy, and the stores plain
 // ones.
@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -91,12 +92,6 @@ static LLVM::InlineAsmOp createAsm(ImplicitLocOpBuilder &b, Type result,
       /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
       LLVM::AsmDialectAttr(), ArrayAttr());
 }
-
-namespace {
-/// How a function's nontemporal accesses are lowered (its
-/// kRowCachePolicyAttrName).
-enum class RowCachePolicy { Streaming, EvictLastLoads };
-} // namespace
 
 /// The inline PTX of a load of `words` b32 words under `policy`.
 static std::string loadText(RowCachePolicy policy, int64_t words) {
@@ -174,22 +169,27 @@ struct NormNVVMNontemporalPass
     // Each function's policy, checked before anything is rewritten.
     DenseMap<Operation *, RowCachePolicy> policies;
     bool unknownPolicy = false;
-    getOperation()->walk([&](FunctionOpInterface func) {
-      Attribute policy = func->getAttr(kRowCachePolicyAttrName);
-      if (!policy)
-        return;
-      auto name = dyn_cast<StringAttr>(policy);
-      if (name && name == kStreamingRows) {
-        policies[func] = RowCachePolicy::Streaming;
-      } else if (name && name == kEvictLastRowLoads) {
-        policies[func] = RowCachePolicy::EvictLastLoads;
-      } else {
-        func->emitError() << kRowCachePolicyAttrName << " must be \""
-                          << kStreamingRows << "\" or \"" << kEvictLastRowLoads
-                          << "\", not " << policy;
-        unknownPolicy = true;
-      }
-    });
+    getOperation()->walk(
+        [&](FunctionOpInterface func) {
+          Attribute policy =
+              func->getAttr(NormDialect::getRowCachePolicyAttrName());
+          if (!policy)
+            return;
+          auto name = dyn_cast<StringAttr>(policy);
+          std::optional<RowCachePolicy> known =
+              name ? symbolizeRowCachePolicy(name.getValue()) : std::nullopt;
+          if (known) {
+            policies[func] = *known;
+            return;
+          }
+          func->emitError()
+              << NormDialect::getRowCachePolicyAttrName() << " must be \""
+              << stringifyRowCachePolicy(RowCachePolicy::Streaming)
+              << "\" or \""
+              << stringifyRowCachePolicy(RowCachePolicy::EvictLastLoads)
+              << "\", not " << policy;
+          unknownPolicy = true;
+        });
     if (unknownPolicy)
       return signalPassFailure();
 

@@ -1,4 +1,6 @@
 // RUN: norm-opt %s -split-input-file -norm-nvvm-nontemporal -verify-diagnostics
+// In norm-opt the norm dialect's verifier reports these before the pass
+// runs; the pass checks the same for tools that do not load the dialect.
 
 // expected-error @below {{norm.row_cache_policy must be "streaming" or "evict_last_loads", not "evict_last"}}
 llvm.func @unknown_policy(%p: !llvm.ptr<1>) attributes {norm.row_cache_policy = "evict_last"} {

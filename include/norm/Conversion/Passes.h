@@ -20,16 +20,6 @@
 namespace mlir {
 namespace norm {
 
-/// Kernel attribute (a string) that tells norm-nvvm-nontemporal how to
-/// lower the kernel's `nontemporal` row accesses: kStreamingRows (also when
-/// the attribute is absent) or kEvictLastRowLoads.
-inline constexpr llvm::StringLiteral kRowCachePolicyAttrName =
-    "norm.row_cache_policy";
-/// `ld.global.cs` / `st.global.cs`.
-inline constexpr llvm::StringLiteral kStreamingRows = "streaming";
-/// Loads evict-last in L1 and L2 (an L2 cache policy), stores plain.
-inline constexpr llvm::StringLiteral kEvictLastRowLoads = "evict_last_loads";
-
 #define GEN_PASS_DECL
 #include "norm/Conversion/Passes.h.inc"
 

@@ -587,7 +587,8 @@ void NormToGPUPass::runOnOperation() {
         gpu::GPUModuleOp::create(builder, module.getLoc(), kKernelModuleName);
   }
   SmallVector<NamedAttribute> manifest;
-  if (auto existing = module->getAttrOfType<DictionaryAttr>("norm.kernels"))
+  if (auto existing = module->getAttrOfType<DictionaryAttr>(
+          NormDialect::getKernelsAttrName()))
     llvm::append_range(manifest, existing.getValue());
   llvm::SetVector<func::FuncOp> launchingFuncs;
   unsigned counter = 0;
@@ -615,5 +616,6 @@ void NormToGPUPass::runOnOperation() {
   }
   for (func::FuncOp func : launchingFuncs)
     moveAllocationsToDevice(func);
-  module->setAttr("norm.kernels", DictionaryAttr::get(ctx, manifest));
+  module->setAttr(NormDialect::getKernelsAttrName(),
+                  DictionaryAttr::get(ctx, manifest));
 }

@@ -32,7 +32,7 @@
 
 #include "RowKernelEmitter.h"
 
-#include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -428,7 +428,7 @@ private:
   /// The input loads and row stores are nontemporal (emitRowProgram).
   bool nontemporalRows = false;
   /// Of those, only the input loads are marked, and the kernel carries
-  /// kRowCachePolicyAttrName = kEvictLastRowLoads.
+  /// the RowCachePolicy EvictLastLoads.
   bool evictLastRowLoads = false;
 };
 } // namespace
@@ -1334,7 +1334,9 @@ void RowKernelEmitter::emitRowProgram() {
       schedule.blocksPerRow == 1 &&
       spec.cols % (schedule.vectorWidth * schedule.threadsPerRow) == 0;
   if (evictLastRowLoads)
-    func->setAttr(kRowCachePolicyAttrName, b.getStringAttr(kEvictLastRowLoads));
+    func->setAttr(NormDialect::getRowCachePolicyAttrName(),
+                  b.getStringAttr(
+                      stringifyRowCachePolicy(RowCachePolicy::EvictLastLoads)));
   // Gamma loaded with the row rather than after the reduction (see the two
   // rules' measurements in emitRow's `source`), per place the row is kept.
   // A persistent kernel loads gamma once per block instead (emitRingLoop).

@@ -781,3 +781,28 @@ func.func @fused_normalized_type_without_gamma(%x: tensor<4x8xbf16>, %q0: tensor
   %q, %s = norm.rmsnorm_quantize per_token %x : tensor<4x8xbf16> into %q0 : tensor<4x8xf8E4M3FN>, %s0 : tensor<4x1xf32> {normalized_type = f16} -> tensor<4x8xf8E4M3FN>, tensor<4x1xf32>
   return
 }
+
+// -----
+
+// expected-error @below {{norm.row_cache_policy must be "streaming" or "evict_last_loads", not "evict_last"}}
+func.func @bad_policy() attributes {norm.row_cache_policy = "evict_last"} {
+  return
+}
+
+// -----
+
+// expected-error @below {{norm.row_cache_policy must be on a function}}
+module attributes {norm.row_cache_policy = "streaming"} {
+}
+
+// -----
+
+// expected-error @below {{norm.kernels must be a dictionary on a module}}
+module attributes {norm.kernels = 1 : i32} {
+}
+
+// -----
+
+// expected-error @below {{unknown norm dialect attribute 'norm.kernel'}}
+module attributes {norm.kernel = {}} {
+}

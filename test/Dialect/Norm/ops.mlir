@@ -162,3 +162,15 @@ func.func @schedules(%x: tensor<?x65536xbf16>, %e: tensor<?x65536xbf16>, %r: mem
   %whole = norm.rmsnorm %x : tensor<?x65536xbf16> into %e : tensor<?x65536xbf16> {schedule = #norm.schedule<threads_per_row = 1024, rows_per_block = 1, vector_width = 8, row_storage = shared, blocks_per_row = 1>} -> tensor<?x65536xbf16>
   return
 }
+
+// The dialect's discardable attributes: a kernel's row cache policy.
+// CHECK-LABEL: func @row_cache_policies
+// CHECK-SAME: attributes {norm.row_cache_policy = "evict_last_loads"}
+// CHECK-LABEL: func @streaming_rows
+// CHECK-SAME: attributes {norm.row_cache_policy = "streaming"}
+func.func @row_cache_policies() attributes {norm.row_cache_policy = "evict_last_loads"} {
+  return
+}
+func.func @streaming_rows() attributes {norm.row_cache_policy = "streaming"} {
+  return
+}

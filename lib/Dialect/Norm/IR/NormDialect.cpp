@@ -6,7 +6,9 @@
 
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -21,6 +23,29 @@ using namespace mlir::norm;
 
 #define GET_ATTRDEF_CLASSES
 #include "norm/Dialect/Norm/IR/NormAttrs.cpp.inc"
+
+LogicalResult NormDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == getKernelsAttrName()) {
+    if (!isa<ModuleOp>(op) || !isa<DictionaryAttr>(attr.getValue()))
+      return op->emitError() << name << " must be a dictionary on a module";
+    return success();
+  }
+  if (name == getRowCachePolicyAttrName()) {
+    if (!isa<FunctionOpInterface>(op))
+      return op->emitError() << name << " must be on a function";
+    auto policy = dyn_cast<StringAttr>(attr.getValue());
+    if (!policy || !symbolizeRowCachePolicy(policy.getValue()))
+      return op->emitError()
+             << name << " must be \""
+             << stringifyRowCachePolicy(RowCachePolicy::Streaming) << "\" or \""
+             << stringifyRowCachePolicy(RowCachePolicy::EvictLastLoads)
+             << "\", not " << attr.getValue();
+    return success();
+  }
+  return op->emitError() << "unknown norm dialect attribute '" << name << "'";
+}
 
 void NormDialect::initialize() {
   addOperations<

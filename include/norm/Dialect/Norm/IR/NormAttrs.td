@@ -48,6 +48,20 @@ def Norm_RowStorage : I32EnumAttr<"RowStorage",
   let cppNamespace = "::mlir::norm";
 }
 
+// Held as a string in the kernel attribute
+// NormDialect::getRowCachePolicyAttrName() (set by norm-to-gpu, read by
+// norm-nvvm-nontemporal).
+def Norm_RowCachePolicy : I32EnumAttr<"RowCachePolicy",
+    "how a kernel's nontemporal row accesses are lowered for NVIDIA", [
+    // ld.global.cs / st.global.cs (evict-first in L1 and L2).
+    I32EnumAttrCase<"Streaming", 0, "streaming">,
+    // Loads evict-last in L1 and L2 (an L2 cache policy), stores plain.
+    I32EnumAttrCase<"EvictLastLoads", 1, "evict_last_loads">
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::norm";
+}
+
 def Norm_ScheduleAttr : AttrDef<Norm_Dialect, "Schedule"> {
   let mnemonic = "schedule";
   let summary = "How the row kernel of a norm op is laid out on the GPU";

@@ -29,9 +29,27 @@ def Norm_Dialect : Dialect {
     `y = x / rms * (gamma + weight_offset)`; quantization
     `scale = max(min(amax, scale_ub) / qmax, min_scale)`,
     `q = saturate(round_to_nearest_even(x / scale))`.
+
+    Discardable attributes, verified by the dialect (any other `norm.`
+    attribute is an error): `norm.kernels`, the kernel manifest on a module
+    (a dictionary), and `norm.row_cache_policy` on a function, a
+    RowCachePolicy as its string (`"streaming"`, `"evict_last_loads"`).
   }];
   let cppNamespace = "::mlir::norm";
   let useDefaultAttributePrinterParser = 1;
+  // Checks the discardable attributes below.
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Module attribute: the kernel manifest norm-to-gpu writes (a
+    /// dictionary) and norm-export-bundle reads.
+    static constexpr ::llvm::StringLiteral getKernelsAttrName() {
+      return "norm.kernels";
+    }
+    /// Function attribute: a RowCachePolicy, as its string.
+    static constexpr ::llvm::StringLiteral getRowCachePolicyAttrName() {
+      return "norm.row_cache_policy";
+    }
+  }];
 }
 
 #endif // NORM_DIALECT_NORM_IR_NORMDIALECT_TD
