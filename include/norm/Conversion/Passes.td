@@ -27,9 +27,8 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     Kernel ABI: one `!llvm.ptr<1>` per memref operand in operand order, then
     `rows` and `cols` (i64), then the row stride (i64, in elements) of every
     row-shaped operand in operand order, then the stride of the scales for
-    dynamic quantization. The launch geometry is recorded on the kernel as
-    `norm.launch` and on the module as `norm.kernels` (the bundle manifest's
-    source). Host `memref.alloc`/`dealloc` in functions that launch kernels
+    dynamic quantization. The launch geometry is recorded on the module as
+    `norm.kernels` (the bundle manifest's source). Host `memref.alloc`/`dealloc` in functions that launch kernels
     become `gpu.alloc`/`gpu.dealloc`: norm kernels read and write device
     memory.
 

@@ -806,3 +806,24 @@ module attributes {norm.kernels = 1 : i32} {
 // expected-error @below {{unknown norm dialect attribute 'norm.kernel'}}
 module attributes {norm.kernel = {}} {
 }
+
+// -----
+
+// expected-error @below {{norm.kernels must be a dictionary on a module}}
+func.func @kernels_on_function() attributes {norm.kernels = {}} {
+  return
+}
+
+// -----
+
+// expected-error @below {{norm.row_cache_policy must be "streaming" or "evict_last_loads", not 1 : i32}}
+func.func @policy_not_a_string() attributes {norm.row_cache_policy = 1 : i32} {
+  return
+}
+
+// -----
+
+// expected-error @below {{unknown norm dialect attribute 'norm.row_cache'}}
+func.func @unknown_on_function() attributes {norm.row_cache = "streaming"} {
+  return
+}
