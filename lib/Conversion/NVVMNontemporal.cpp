@@ -169,27 +169,16 @@ struct NormNVVMNontemporalPass
     // Each function's policy, checked before anything is rewritten.
     DenseMap<Operation *, RowCachePolicy> policies;
     bool unknownPolicy = false;
-    getOperation()->walk(
-        [&](FunctionOpInterface func) {
-          Attribute policy =
-              func->getAttr(NormDialect::getRowCachePolicyAttrName());
-          if (!policy)
-            return;
-          auto name = dyn_cast<StringAttr>(policy);
-          std::optional<RowCachePolicy> known =
-              name ? symbolizeRowCachePolicy(name.getValue()) : std::nullopt;
-          if (known) {
-            policies[func] = *known;
-            return;
-          }
-          func->emitError()
-              << NormDialect::getRowCachePolicyAttrName() << " must be \""
-              << stringifyRowCachePolicy(RowCachePolicy::Streaming)
-              << "\" or \""
-              << stringifyRowCachePolicy(RowCachePolicy::EvictLastLoads)
-              << "\", not " << policy;
-          unknownPolicy = true;
-        });
+    getOperation()->walk([&](FunctionOpInterface func) {
+      Attribute value = func->getAttr(NormDialect::getRowCachePolicyAttrName());
+      if (!value)
+        return;
+      FailureOr<RowCachePolicy> policy = parseRowCachePolicy(func, value);
+      if (failed(policy))
+        unknownPolicy = true;
+      else
+        policies[func] = *policy;
+    });
     if (unknownPolicy)
       return signalPassFailure();
 

@@ -35,16 +35,24 @@ LogicalResult NormDialect::verifyOperationAttribute(Operation *op,
   if (name == getRowCachePolicyAttrName()) {
     if (!isa<FunctionOpInterface>(op))
       return op->emitError() << name << " must be on a function";
-    auto policy = dyn_cast<StringAttr>(attr.getValue());
-    if (!policy || !symbolizeRowCachePolicy(policy.getValue()))
-      return op->emitError()
-             << name << " must be \""
-             << stringifyRowCachePolicy(RowCachePolicy::Streaming) << "\" or \""
-             << stringifyRowCachePolicy(RowCachePolicy::EvictLastLoads)
-             << "\", not " << attr.getValue();
-    return success();
+    return success(succeeded(parseRowCachePolicy(op, attr.getValue())));
   }
   return op->emitError() << "unknown norm dialect attribute '" << name << "'";
+}
+
+FailureOr<RowCachePolicy> mlir::norm::parseRowCachePolicy(Operation *op,
+                                                          Attribute value) {
+  if (auto name = dyn_cast<StringAttr>(value))
+    if (std::optional<RowCachePolicy> policy =
+            symbolizeRowCachePolicy(name.getValue()))
+      return *policy;
+  return op->emitError() << NormDialect::getRowCachePolicyAttrName()
+                         << " must be \""
+                         << stringifyRowCachePolicy(RowCachePolicy::Streaming)
+                         << "\" or \""
+                         << stringifyRowCachePolicy(
+                                RowCachePolicy::EvictLastLoads)
+                         << "\", not " << value;
 }
 
 void NormDialect::initialize() {

@@ -31,9 +31,10 @@ def Norm_Dialect : Dialect {
     `q = saturate(round_to_nearest_even(x / scale))`.
 
     Discardable attributes, verified by the dialect (any other `norm.`
-    attribute of an operation is an error): `norm.kernels`, the kernel manifest on a module
-    (a dictionary), and `norm.row_cache_policy` on a function, a
-    RowCachePolicy as its string (`"streaming"`, `"evict_last_loads"`).
+    attribute of an operation is an error): `norm.kernels`, the kernel
+    manifest on a module (a dictionary), and `norm.row_cache_policy` on a
+    function, a RowCachePolicy as its string (`"streaming"`,
+    `"evict_last_loads"`).
   }];
   let cppNamespace = "::mlir::norm";
   let useDefaultAttributePrinterParser = 1;

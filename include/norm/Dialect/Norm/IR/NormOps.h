@@ -32,6 +32,9 @@ namespace norm {
 /// The largest finite value of a quantized element type: 448 (f8E4M3FN), 240
 /// (f8E4M3FNUZ), 57344 (f8E5M2), 127 (i8); none for any other type.
 std::optional<double> getQuantizedTypeMax(Type type);
+/// The RowCachePolicy that `value` (of a norm.row_cache_policy attribute)
+/// names, or an error on `op` that lists the policies.
+FailureOr<RowCachePolicy> parseRowCachePolicy(Operation *op, Attribute value);
 } // namespace norm
 } // namespace mlir
 
