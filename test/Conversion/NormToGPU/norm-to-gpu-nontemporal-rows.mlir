@@ -188,7 +188,7 @@ func.func @split(%x: memref<?x16384xbf16>, %y: memref<?x16384xbf16>) {
 // CHECK-LABEL: gpu.func @multi_rows_rmsnorm(
 // CHECK: llvm.store %{{.*}} {alignment = 16 : i64, nontemporal} : vector<8xbf16>, !llvm.ptr<1>
 func.func @multi_rows(%x: memref<?x1024xbf16>, %y: memref<?x1024xbf16>) {
-  norm.rmsnorm %x : memref<?x1024xbf16> into %y : memref<?x1024xbf16>
+  norm.rmsnorm %x : memref<?x1024xbf16> into %y : memref<?x1024xbf16> {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 4, vector_width = 8, row_storage = registers>}
   return
 }
 

@@ -8,14 +8,16 @@
 // RUN: not norm-opt %s -norm-tile="row-storage=disk" 2>&1 | FileCheck %s --check-prefix=BADNAME
 // RUN: not norm-opt %s -norm-tile="warp-size=48" 2>&1 | FileCheck %s --check-prefix=BADWARP
 
-// Short rows (bf16): the widest vector that divides H, about 4 vectors per
-// thread, rows sharing a block of 128 threads, the row in registers.
+// Short rows (bf16): the widest vector that divides H, the row in
+// registers. Rows of 16-byte vectors take one per thread, sharing blocks of
+// 256 threads; narrower vectors (H = 100) about 4 per thread, in blocks of
+// 128.
 // CHECK-LABEL: func @short
-// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 2, rows_per_block = 64, vector_width = 8, row_storage = registers>} -> tensor<?x64xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 32, vector_width = 8, row_storage = registers>} -> tensor<?x64xbf16>
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 8, rows_per_block = 16, vector_width = 4, row_storage = registers>} -> tensor<?x100xbf16>
-// A 64-lane wavefront holds rows of up to 64 threads; blocks stay at 128.
+// A 64-lane wavefront takes the same blocks.
 // WAVE64-LABEL: func @short
-// WAVE64: #norm.schedule<threads_per_row = 2, rows_per_block = 64, vector_width = 8, row_storage = registers>
+// WAVE64: #norm.schedule<threads_per_row = 8, rows_per_block = 32, vector_width = 8, row_storage = registers>
 // Forced fields replace the chosen ones, the others adapt.
 // FORCE-LABEL: func @short
 // FORCE: #norm.schedule<threads_per_row = 64, rows_per_block = 1, vector_width = 8, row_storage = stream>
@@ -99,9 +101,9 @@ func.func @dynamic(%x: tensor<?x?xbf16>, %q0: tensor<?x?xf8E4M3FN>, %s0: tensor<
 // A static row count: with the SM count known, blocks shrink (to one warp)
 // until the 64 rows spread over more SMs.
 // CHECK-LABEL: func @few_rows
-// CHECK: #norm.schedule<threads_per_row = 2, rows_per_block = 64, vector_width = 8, row_storage = registers>
+// CHECK: #norm.schedule<threads_per_row = 8, rows_per_block = 32, vector_width = 8, row_storage = registers>
 // SMS-LABEL: func @few_rows
-// SMS: #norm.schedule<threads_per_row = 2, rows_per_block = 16, vector_width = 8, row_storage = registers>
+// SMS: #norm.schedule<threads_per_row = 8, rows_per_block = 4, vector_width = 8, row_storage = registers>
 func.func @few_rows(%x: tensor<64x64xbf16>) -> tensor<64x64xbf16> {
   %y = norm.rmsnorm %x : tensor<64x64xbf16> into %x : tensor<64x64xbf16> -> tensor<64x64xbf16>
   return %y : tensor<64x64xbf16>
@@ -147,6 +149,42 @@ func.func @odd(%a: tensor<?x4095xbf16>, %b: tensor<?x4094xbf16>, %c: tensor<?x17
   %w = norm.rmsnorm %c : tensor<?x17xbf16> into %c : tensor<?x17xbf16> -> tensor<?x17xbf16>
   %q, %s = norm.quantize per_token %d : tensor<?x65535xbf16> into %q0 : tensor<?x65535xf8E4M3FN>, %s0 : tensor<?x1xf32> -> tensor<?x65535xf8E4M3FN>, tensor<?x1xf32>
   return %y, %z, %w, %q, %s : tensor<?x4095xbf16>, tensor<?x4094xbf16>, tensor<?x17xbf16>, tensor<?x65535xf8E4M3FN>, tensor<?x1xf32>
+}
+
+// -----
+
+// Rows of at most 256 vectors that one reduction reads: a vector per thread,
+// rows sharing blocks of 256 threads (H = 1024, 2048, 1024 f32, and
+// add_rmsnorm at 512). Rows of more
+// vectors (H = 3072: 384) take several each; rmsnorm + per-token
+// quantization (two reductions) keeps about 4 per thread.
+// CHECK-LABEL: func @short_rows
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 2, vector_width = 8, row_storage = registers>} -> tensor<?x1024xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x2048xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x3072xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 4, row_storage = registers>} -> tensor<?x1024xf32>
+// CHECK: norm.add_rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 4, vector_width = 8, row_storage = registers>}
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 4, vector_width = 8, row_storage = registers>
+func.func @short_rows(%a: tensor<?x1024xbf16>, %b: tensor<?x2048xbf16>, %c: tensor<?x3072xbf16>, %d: tensor<?x1024xf32>, %r: tensor<?x512xbf16>, %q0: tensor<?x1024xf8E4M3FN>, %s0: tensor<?x1xf32>) -> (tensor<?x1024xbf16>, tensor<?x2048xbf16>, tensor<?x3072xbf16>, tensor<?x1024xf32>, tensor<?x512xbf16>, tensor<?x512xbf16>, tensor<?x1024xf8E4M3FN>, tensor<?x1xf32>) {
+  %ya = norm.rmsnorm %a : tensor<?x1024xbf16> into %a : tensor<?x1024xbf16> -> tensor<?x1024xbf16>
+  %yb = norm.rmsnorm %b : tensor<?x2048xbf16> into %b : tensor<?x2048xbf16> -> tensor<?x2048xbf16>
+  %yc = norm.rmsnorm %c : tensor<?x3072xbf16> into %c : tensor<?x3072xbf16> -> tensor<?x3072xbf16>
+  %yd = norm.rmsnorm %d : tensor<?x1024xf32> into %d : tensor<?x1024xf32> -> tensor<?x1024xf32>
+  %yr, %sr = norm.add_rmsnorm %r : tensor<?x512xbf16>, residual %r : tensor<?x512xbf16> into %r : tensor<?x512xbf16>, %r : tensor<?x512xbf16> -> tensor<?x512xbf16>, tensor<?x512xbf16>
+  %q, %s = norm.rmsnorm_quantize per_token %a : tensor<?x1024xbf16> into %q0 : tensor<?x1024xf8E4M3FN>, %s0 : tensor<?x1xf32> {intermediate_type = bf16} -> tensor<?x1024xf8E4M3FN>, tensor<?x1xf32>
+  return %ya, %yb, %yc, %yd, %yr, %sr, %q, %s : tensor<?x1024xbf16>, tensor<?x2048xbf16>, tensor<?x3072xbf16>, tensor<?x1024xf32>, tensor<?x512xbf16>, tensor<?x512xbf16>, tensor<?x1024xf8E4M3FN>, tensor<?x1xf32>
+}
+
+// -----
+
+// With a residual, rmsnorm + per-token quantization takes add_rmsnorm's
+// schedule at H = 1024, so that the fused kernel sums the row in the order
+// of the unfused chain's add_rmsnorm.
+// CHECK-LABEL: func @short_rows_residual
+// CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 2, vector_width = 8, row_storage = registers>
+func.func @short_rows_residual(%x: memref<?x1024xbf16>, %r: memref<?x1024xbf16>, %q: memref<?x1024xf8E4M3FN>, %s: memref<?x1xf32>) {
+  norm.rmsnorm_quantize per_token %x : memref<?x1024xbf16> residual %r : memref<?x1024xbf16> into %q : memref<?x1024xf8E4M3FN>, %s : memref<?x1xf32> residual_out %r : memref<?x1024xbf16> {intermediate_type = bf16}
+  return
 }
 
 // -----
