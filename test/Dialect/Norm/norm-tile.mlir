@@ -3,6 +3,7 @@
 // RUN: norm-opt %s -norm-tile="warp-size=64 shared-memory-per-block=65536" -split-input-file | FileCheck %s --check-prefix=WAVE64
 // RUN: norm-opt %s -norm-tile="num-sms=132" -split-input-file | FileCheck %s --check-prefix=SMS
 // RUN: norm-opt %s -norm-tile="row-storage=stream threads-per-row=64" -split-input-file | FileCheck %s --check-prefix=FORCE
+// RUN: norm-opt %s -norm-tile="blocks-per-row=1" -split-input-file | FileCheck %s --check-prefix=ONEBLOCK
 // RUN: not norm-opt %s -norm-tile="vector-width=16" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADVEC
 // RUN: not norm-opt %s -norm-tile="row-storage=registers" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADREG
 // RUN: not norm-opt %s -norm-tile="row-storage=disk" 2>&1 | FileCheck %s --check-prefix=BADNAME
@@ -153,26 +154,33 @@ func.func @odd(%a: tensor<?x4095xbf16>, %b: tensor<?x4094xbf16>, %c: tensor<?x17
 
 // -----
 
-// Rows of at most 256 vectors that one reduction reads: a vector per thread,
-// rows sharing blocks of 256 threads (H = 1024, 2048, 1024 f32, and
-// add_rmsnorm at 512). Rows of more
-// vectors (H = 3072: 384) take several each; rmsnorm + per-token
-// quantization (two reductions) keeps about 4 per thread.
+// Rows of a power of two of at most 256 vectors that one reduction reads: a
+// vector per thread, rows sharing blocks of 256 threads (H = 1024, 2048,
+// 1024 f32, and add_rmsnorm at 512). Other counts (H = 1536: 192 vectors),
+// peeled rows (H = 1023) and longer rows (H = 3072) take about 4 vectors
+// per thread; rmsnorm + per-token quantization (two reductions) too.
 // CHECK-LABEL: func @short_rows
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 2, vector_width = 8, row_storage = registers>} -> tensor<?x1024xbf16>
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x2048xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x1536xbf16>
+// CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 4, vector_width = 8, row_storage = registers>} -> tensor<?x1023xbf16>
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 1, vector_width = 8, row_storage = registers>} -> tensor<?x3072xbf16>
 // CHECK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 256, rows_per_block = 1, vector_width = 4, row_storage = registers>} -> tensor<?x1024xf32>
 // CHECK: norm.add_rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 64, rows_per_block = 4, vector_width = 8, row_storage = registers>}
 // CHECK: norm.rmsnorm_quantize per_token {{.*}}schedule = #norm.schedule<threads_per_row = 32, rows_per_block = 4, vector_width = 8, row_storage = registers>
-func.func @short_rows(%a: tensor<?x1024xbf16>, %b: tensor<?x2048xbf16>, %c: tensor<?x3072xbf16>, %d: tensor<?x1024xf32>, %r: tensor<?x512xbf16>, %q0: tensor<?x1024xf8E4M3FN>, %s0: tensor<?x1xf32>) -> (tensor<?x1024xbf16>, tensor<?x2048xbf16>, tensor<?x3072xbf16>, tensor<?x1024xf32>, tensor<?x512xbf16>, tensor<?x512xbf16>, tensor<?x1024xf8E4M3FN>, tensor<?x1xf32>) {
+// `blocks-per-row=1` is no split: the rule still applies.
+// ONEBLOCK-LABEL: func @short_rows
+// ONEBLOCK: norm.rmsnorm {{.*}} {schedule = #norm.schedule<threads_per_row = 128, rows_per_block = 2, vector_width = 8, row_storage = registers>} -> tensor<?x1024xbf16>
+func.func @short_rows(%a: tensor<?x1024xbf16>, %b: tensor<?x2048xbf16>, %e: tensor<?x1536xbf16>, %p: tensor<?x1023xbf16>, %c: tensor<?x3072xbf16>, %d: tensor<?x1024xf32>, %r: tensor<?x512xbf16>, %q0: tensor<?x1024xf8E4M3FN>, %s0: tensor<?x1xf32>) -> (tensor<?x1024xbf16>, tensor<?x2048xbf16>, tensor<?x1536xbf16>, tensor<?x1023xbf16>, tensor<?x3072xbf16>, tensor<?x1024xf32>, tensor<?x512xbf16>, tensor<?x512xbf16>, tensor<?x1024xf8E4M3FN>, tensor<?x1xf32>) {
   %ya = norm.rmsnorm %a : tensor<?x1024xbf16> into %a : tensor<?x1024xbf16> -> tensor<?x1024xbf16>
   %yb = norm.rmsnorm %b : tensor<?x2048xbf16> into %b : tensor<?x2048xbf16> -> tensor<?x2048xbf16>
+  %ye = norm.rmsnorm %e : tensor<?x1536xbf16> into %e : tensor<?x1536xbf16> -> tensor<?x1536xbf16>
+  %yp = norm.rmsnorm %p : tensor<?x1023xbf16> into %p : tensor<?x1023xbf16> -> tensor<?x1023xbf16>
   %yc = norm.rmsnorm %c : tensor<?x3072xbf16> into %c : tensor<?x3072xbf16> -> tensor<?x3072xbf16>
   %yd = norm.rmsnorm %d : tensor<?x1024xf32> into %d : tensor<?x1024xf32> -> tensor<?x1024xf32>
   %yr, %sr = norm.add_rmsnorm %r : tensor<?x512xbf16>, residual %r : tensor<?x512xbf16> into %r : tensor<?x512xbf16>, %r : tensor<?x512xbf16> -> tensor<?x512xbf16>, tensor<?x512xbf16>
   %q, %s = norm.rmsnorm_quantize per_token %a : tensor<?x1024xbf16> into %q0 : tensor<?x1024xf8E4M3FN>, %s0 : tensor<?x1xf32> {intermediate_type = bf16} -> tensor<?x1024xf8E4M3FN>, tensor<?x1xf32>
-  return %ya, %yb, %yc, %yd, %yr, %sr, %q, %s : tensor<?x1024xbf16>, tensor<?x2048xbf16>, tensor<?x3072xbf16>, tensor<?x1024xf32>, tensor<?x512xbf16>, tensor<?x512xbf16>, tensor<?x1024xf8E4M3FN>, tensor<?x1xf32>
+  return %ya, %yb, %ye, %yp, %yc, %yd, %yr, %sr, %q, %s : tensor<?x1024xbf16>, tensor<?x2048xbf16>, tensor<?x1536xbf16>, tensor<?x1023xbf16>, tensor<?x3072xbf16>, tensor<?x1024xf32>, tensor<?x512xbf16>, tensor<?x512xbf16>, tensor<?x1024xf8E4M3FN>, tensor<?x1xf32>
 }
 
 // -----

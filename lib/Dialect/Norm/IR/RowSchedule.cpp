@@ -20,13 +20,14 @@ static constexpr int64_t kMaxThreadsPerBlock = 1024;
 static constexpr int64_t kMinWarpSize = 32;
 /// Vectors a thread handles per row before more threads join the row: a few
 /// independent 16-byte loads in flight per thread hide memory latency. Rows
-/// of a full block's worth get half as many (see chooseBlockSchedule).
+/// of a full block's worth get half as many, short rows one (see
+/// chooseBlockSchedule).
 static constexpr int64_t kVectorsPerThread = 4;
 /// Short rows share a block so that blocks have at least this many threads.
 static constexpr int64_t kMinBlockSize = 128;
-/// Rows of at most this many vectors that one reduction reads (or with a
-/// residual) take a vector per thread, in blocks of kShortRowBlockSize
-/// threads (see chooseBlockSchedule).
+/// Whole rows of a power of two of at most this many vectors that one
+/// reduction reads (or with a residual) take a vector per thread, in blocks
+/// of kShortRowBlockSize threads (see chooseBlockSchedule).
 static constexpr int64_t kMaxShortRowVectors = 256;
 static constexpr int64_t kShortRowBlockSize = 256;
 static constexpr int64_t kRegistersPerSM = 65536;
@@ -391,8 +392,9 @@ chooseBlockSchedule(const RowKernelShape &shape,
   }
 
   // Unknown H: a block per row, streaming over the row twice. Otherwise
-  // enough threads that each handles kVectorsPerThread vectors, or half
-  // that for rows of at least kMinBlockSize * kVectorsPerThread vectors.
+  // enough threads that each handles kVectorsPerThread vectors, half that
+  // for rows of at least kMinBlockSize * kVectorsPerThread vectors, and one
+  // for short rows.
   int64_t tpr = 256;
   bool cacheRowInSharedMemory = false;
   bool shortRow = false;
@@ -430,17 +432,24 @@ chooseBlockSchedule(const RowKernelShape &shape,
       perThread = kVectorsPerThread / 2;
     } else if ((shape.rowReductions == 1 || shape.hasResidual) &&
                vec == widest && vectors <= kMaxShortRowVectors &&
-               !overrides.blocksPerRow) {
-      // Short whole rows of 16-byte vectors read by one reduction, or with
-      // a residual (so that add_rmsnorm + per-token quantization sums in the
-      // order of add_rmsnorm): a vector per thread, rows sharing blocks of
-      // kShortRowBlockSize threads (below). On an H100 (bf16, A/B against
-      // 4 vectors per thread in blocks of 128): rmsnorm at 65536 / 16384 x
+               llvm::isPowerOf2_64(vectors) &&
+               !schedule.peelsRows(shape.cols, shape.groupSize) &&
+               overrides.blocksPerRow.value_or(1) <= 1) {
+      // Short whole rows of a power of two of 16-byte vectors (not peeled,
+      // not split) read by one reduction, or with a residual (so that
+      // add_rmsnorm + per-token quantization sums in add_rmsnorm's order):
+      // a vector per thread, rows sharing blocks of kShortRowBlockSize
+      // threads. On an H100 (bf16, A/B against 4 vectors per thread in
+      // blocks of 128, or of 64 at H = 2048): rmsnorm at 65536 / 16384 x
       // 1024 91.8 -> 90.1, 25.6 -> 24.2 us (torch.compile 91.1, 23.6); at
-      // 262144 x 512 179.0 -> 177.8 us; at 32768 x 2048 90.9 -> 90.5 us;
-      // add_rmsnorm at 1048576 x 128 363.1 -> 358.3 us; add_rmsnorm + fp8
-      // at 65536 x 1024 159.4 -> 158.4 us. Half a vector per thread lost up
-      // to 10% (rmsnorm at 65536 x 1024: 99.4 us).
+      // 262144 x 512 179.0 -> 177.8 us; add_rmsnorm at 1048576 x 128 363.1
+      // -> 358.3 us; add_rmsnorm + fp8 at 65536 x 1024 159.4 -> 158.4 us.
+      // Blocks of 256 rather than 128 threads: rmsnorm at 16384 x 1024 24.4
+      // against 24.8 us, even at H = 128. Idle lanes cost: half a vector per
+      // thread lost up to 12% (rmsnorm at 262144 x 512: 199.0 against 178.0
+      // us), and rows that leave some threads a second vector were mixed
+      // (rmsnorm at 65536 x 1536 on 128 threads of 1.5 vectors: 134.3 ->
+      // 151.2 us; at 131072 x 768 on 64: 135.7 -> 135.0 us).
       perThread = 1;
       shortRow = true;
     }

@@ -174,9 +174,10 @@ def NormTile : Pass<"norm-tile"> {
       vectors each to keep blocks at 256 threads for rmsnorm + per-token
       quantization without a residual (two block-wide reductions); half the
       threads when that leaves no more lanes idle, for at most 5 vectors
-      each; one vector each for whole rows of at most 256 16-byte
-      vectors that one reduction reads, or with a residual; at least a
-      group's lanes, and `2 * vector_width - 2` for peeled rows.
+      each; one vector each for unpeeled rows of a power of two of at
+      most 256 16-byte vectors that one reduction reads, or with a
+      residual; at least a group's lanes, and `2 * vector_width - 2` for
+      peeled rows.
     - `rows_per_block`: rows of one vector per thread share a block of 256
       threads, other short rows a block of 128 threads; with a
       static row count and `num-sms`, blocks shrink (to one warp) until
