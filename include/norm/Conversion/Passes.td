@@ -28,9 +28,9 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     `rows` and `cols` (i64), then the row stride (i64, in elements) of every
     row-shaped operand in operand order, then the stride of the scales for
     dynamic quantization. The launch geometry is recorded on the module as
-    `norm.kernels` (the bundle manifest's source). Host `memref.alloc`/`dealloc` in functions that launch kernels
-    become `gpu.alloc`/`gpu.dealloc`: norm kernels read and write device
-    memory.
+    `norm.kernels` (the bundle manifest's source). Host
+    `memref.alloc`/`dealloc` in functions that launch kernels become
+    `gpu.alloc`/`gpu.dealloc`: norm kernels read and write device memory.
 
     A schedule with `blocks_per_row` > 1 splits each row over a
     thread-block cluster: the kernel carries the cluster shape
@@ -138,9 +138,9 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            /*default=*/"false",
            "With nontemporal-rows, on NVIDIA sm_80 and later with PTX 7.4 "
            "or later: rmsnorm kernels (no quantizer, one block per row) "
-           "whose threads each "
-           "take whole vectors of the row mark only their input loads, and "
-           "carry norm.row_cache_policy = \"evict_last_loads\"">
+           "whose threads each take whole vectors of the row mark only "
+           "their input loads, and carry norm.row_cache_policy = "
+           "\"evict_last_loads\"">
   ];
 }
 
