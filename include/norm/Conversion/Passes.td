@@ -140,7 +140,11 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            "or later: rmsnorm kernels (no quantizer, one block per row) "
            "whose threads each take whole vectors of the row mark only "
            "their input loads, and carry norm.row_cache_policy = "
-           "\"evict_last_loads\"">
+           "\"evict_last_loads\"">,
+    Option<"printPlan", "print-plan", "bool", /*default=*/"false",
+           "Print each kernel's plan (KernelPlan.h: the row program, where "
+           "the row lives, how it is loaded, the quantizer's shortcuts) to "
+           "stdout before emitting it">
   ];
 }
 

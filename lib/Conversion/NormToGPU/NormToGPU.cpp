@@ -11,6 +11,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
+#include "norm/Conversion/NormToGPU/KernelPlan.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Dialect/Norm/IR/RowSchedule.h"
 
@@ -31,135 +32,11 @@ static constexpr int64_t kPersistentHostRowsPerBlock = 8;
 
 static int64_t byteWidth(Type type) { return type.getIntOrFloatBitWidth() / 8; }
 
-static Type elementTypeOf(Value value) {
-  return cast<MemRefType>(value.getType()).getElementType();
-}
-
 static std::string typeName(Type type) {
   std::string str;
   llvm::raw_string_ostream os(str);
   os << type;
   return str;
-}
-
-namespace {
-/// A norm op described as a row kernel, with the memrefs that feed it.
-struct LoweringPlan {
-  RowKernelSpec spec;
-  SmallVector<Value> memrefs;
-};
-} // namespace
-
-static void addOperand(LoweringPlan &plan, int &slot, StringRef name,
-                       OperandRole role, Value memref) {
-  slot = plan.spec.operands.size();
-  plan.spec.operands.push_back(
-      {name.str(), role, elementTypeOf(memref), /*alignment=*/1});
-  plan.memrefs.push_back(memref);
-}
-
-/// The normalization stage of ops that have `epsilon` and `weight_offset`.
-template <typename OpTy>
-static void setNormalization(RowKernelSpec &spec, OpTy op) {
-  spec.normalize = true;
-  spec.epsilon = op.getEpsilon().convertToDouble();
-  spec.weightOffset = op.getWeightOffset().convertToDouble();
-  if (std::optional<Type> normalizedType = op.getNormalizedType())
-    spec.normalizedType = *normalizedType;
-}
-
-static LoweringPlan planFor(RMSNormOp op) {
-  LoweringPlan plan;
-  RowKernelSpec &spec = plan.spec;
-  spec.opName = "rmsnorm";
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
-  if (op.getGamma())
-    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
-  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
-  setNormalization(spec, op);
-  return plan;
-}
-
-static LoweringPlan planFor(AddRMSNormOp op) {
-  LoweringPlan plan;
-  RowKernelSpec &spec = plan.spec;
-  spec.opName = "add_rmsnorm";
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
-  addOperand(plan, spec.residual, "residual", OperandRole::Row,
-             op.getResidual());
-  if (op.getGamma())
-    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
-  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
-  addOperand(plan, spec.residualOut, "residual_out", OperandRole::Row,
-             op.getResidualInit());
-  setNormalization(spec, op);
-  return plan;
-}
-
-/// The quantization stage of ops with a scheme and its attributes.
-template <typename OpTy>
-static void setQuantization(RowKernelSpec &spec, OpTy op) {
-  spec.quantize = true;
-  spec.scheme = op.getScheme();
-  spec.groupSize = op.getGroupSize().value_or(0);
-  spec.scaleLayout = op.getScaleLayout().value_or(ScaleLayout::RowMajor);
-  if (auto clip = op.getClip())
-    spec.clip = clip->convertToDouble();
-  if (auto scaleUb = op.getScaleUb())
-    spec.scaleUb = scaleUb->convertToDouble();
-  spec.minScale = op.getEffectiveMinScale();
-  spec.qmax = op.getQMax();
-}
-
-/// The quantizer's operands, in op operand order: the static scale and smooth
-/// inputs, then the codes and the dynamic scales.
-template <typename OpTy>
-static void addQuantizeOperands(LoweringPlan &plan, OpTy op) {
-  RowKernelSpec &spec = plan.spec;
-  if (op.getScale())
-    addOperand(plan, spec.scale, "scale", OperandRole::Scalar, op.getScale());
-  if (op.getSmooth())
-    addOperand(plan, spec.smooth, "smooth", OperandRole::Vector,
-               op.getSmooth());
-  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
-  if (op.getScaleInit())
-    addOperand(plan, spec.scales, "scales", OperandRole::Scales,
-               op.getScaleInit());
-}
-
-static LoweringPlan planFor(QuantizeOp op) {
-  LoweringPlan plan;
-  RowKernelSpec &spec = plan.spec;
-  spec.opName = "quantize";
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
-  addQuantizeOperands(plan, op);
-  setQuantization(spec, op);
-  return plan;
-}
-
-static LoweringPlan planFor(RMSNormQuantizeOp op) {
-  LoweringPlan plan;
-  RowKernelSpec &spec = plan.spec;
-  spec.opName = "rmsnorm_quantize";
-  // Pointers in op operand order, as for every other kernel.
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
-  if (op.getResidual())
-    addOperand(plan, spec.residual, "residual", OperandRole::Row,
-               op.getResidual());
-  if (op.getGamma())
-    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
-  addQuantizeOperands(plan, op);
-  if (op.getResidualInit())
-    addOperand(plan, spec.residualOut, "residual_out", OperandRole::Row,
-               op.getResidualInit());
-  if (op.getNormalizedInit())
-    addOperand(plan, spec.normalizedOut, "normalized", OperandRole::Row,
-               op.getNormalizedInit());
-  setNormalization(spec, op);
-  setQuantization(spec, op);
-  if (std::optional<Type> intermediate = op.getIntermediateType())
-    spec.intermediateType = *intermediate;
-  return plan;
 }
 
 /// Checks that the kernel can address `memref` as rows with one stride.
@@ -190,9 +67,9 @@ static LogicalResult checkAddressable(Operation *op, StringRef name,
 /// Builds the kernel into `kernels` and returns it.
 static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
                                   gpu::GPUModuleOp kernels, StringRef name,
-                                  const RowKernelSpec &spec,
-                                  const RowSchedule &schedule,
-                                  const RowKernelTarget &target) {
+                                  const KernelPlan &plan) {
+  const RowKernelSpec &spec = plan.spec;
+  const RowSchedule &schedule = plan.rows.schedule;
   MLIRContext *ctx = moduleBuilder.getContext();
   auto ptrType = LLVM::LLVMPointerType::get(ctx, 1);
   auto i64Type = IntegerType::get(ctx, 64);
@@ -220,40 +97,24 @@ static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
         i, LLVM::LLVMDialect::getAlignAttrName(),
         moduleBuilder.getI64IntegerAttr(spec.operands[i].alignment));
 
-  emitRowKernelBody(func, spec, schedule, target);
+  emitRowKernelBody(func, plan);
   OpBuilder bodyBuilder = OpBuilder::atBlockEnd(&func.getBody().back());
   gpu::ReturnOp::create(bodyBuilder, func.getLoc());
   return func;
 }
 
 /// The manifest entry of one kernel: what the runtime needs to launch it.
-static DictionaryAttr describeKernel(MLIRContext *ctx,
-                                     const RowKernelSpec &spec,
-                                     const RowSchedule &schedule,
-                                     int64_t sharedMemoryBytes,
-                                     bool persistent) {
+static DictionaryAttr describeKernel(MLIRContext *ctx, const KernelPlan &plan) {
+  const RowKernelSpec &spec = plan.spec;
+  const RowSchedule &schedule = plan.rows.schedule;
   Builder b(ctx);
   SmallVector<Attribute> args;
   for (const KernelOperand &operand : spec.operands) {
-    StringRef role;
-    switch (operand.role) {
-    case OperandRole::Row:
-      role = "row";
-      break;
-    case OperandRole::Vector:
-      role = "vector";
-      break;
-    case OperandRole::Scalar:
-      role = "scalar";
-      break;
-    case OperandRole::Scales:
-      role = "scales";
-      break;
-    }
     args.push_back(b.getDictionaryAttr(
         {b.getNamedAttr("name", b.getStringAttr(operand.name)),
          b.getNamedAttr("kind", b.getStringAttr("ptr")),
-         b.getNamedAttr("role", b.getStringAttr(role)),
+         b.getNamedAttr("role",
+                        b.getStringAttr(stringifyOperandRole(operand.role))),
          b.getNamedAttr("type", b.getStringAttr(typeName(operand.elementType))),
          b.getNamedAttr("align", b.getI64IntegerAttr(operand.alignment))}));
   }
@@ -317,21 +178,20 @@ static DictionaryAttr describeKernel(MLIRContext *ctx,
                       b.getI64IntegerAttr(schedule.vectorWidth)),
        b.getNamedAttr("cols", b.getI64IntegerAttr(spec.cols)),
        // What a run-time H must be a multiple of (besides a group size).
-       b.getNamedAttr("cols_multiple",
-                      b.getI64IntegerAttr(peelsRows(spec, schedule)
-                                              ? 1
-                                              : schedule.vectorWidth)),
+       b.getNamedAttr(
+           "cols_multiple",
+           b.getI64IntegerAttr(plan.rows.peeled ? 1 : schedule.vectorWidth)),
        // Whether the kernel reads the row from memory once.
        b.getNamedAttr("row_cached",
                       b.getBoolAttr(schedule.rowStorage != RowStorage::Stream)),
        b.getNamedAttr("row_storage", b.getStringAttr(stringifyRowStorage(
                                          schedule.rowStorage))),
        b.getNamedAttr("dynamic_shared_memory",
-                      b.getI64IntegerAttr(sharedMemoryBytes)),
+                      b.getI64IntegerAttr(plan.sharedMemoryBytes)),
        // The kernel loops over rows with a grid stride: any grid of at most
        // rows blocks is correct; the runtime spreads the rows evenly over
        // the SMs.
-       b.getNamedAttr("persistent", b.getBoolAttr(persistent))});
+       b.getNamedAttr("persistent", b.getBoolAttr(plan.persistent()))});
 }
 
 namespace {
@@ -388,26 +248,22 @@ struct NormToGPUPass : public mlir::norm::impl::NormToGPUBase<NormToGPUPass> {
   void runOnOperation() override;
 
 private:
-  LogicalResult lowerOp(Operation *op, LoweringPlan plan,
-                        gpu::GPUModuleOp kernels, StringRef kernelName,
+  LogicalResult lowerOp(Operation *op, RowKernelSpec spec,
+                        ArrayRef<Value> memrefs, gpu::GPUModuleOp kernels,
+                        StringRef kernelName,
                         SmallVectorImpl<NamedAttribute> &manifest);
 };
 } // namespace
 
 LogicalResult
-NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
-                       gpu::GPUModuleOp kernels, StringRef kernelName,
+NormToGPUPass::lowerOp(Operation *op, RowKernelSpec spec,
+                       ArrayRef<Value> memrefs, gpu::GPUModuleOp kernels,
+                       StringRef kernelName,
                        SmallVectorImpl<NamedAttribute> &manifest) {
-  RowKernelSpec &spec = plan.spec;
-  for (auto [operand, memref] : llvm::zip(spec.operands, plan.memrefs))
+  for (auto [operand, memref] : llvm::zip(spec.operands, memrefs))
     if (failed(checkAddressable(op, operand.name, memref)))
       return failure();
 
-  auto inputType = cast<MemRefType>(plan.memrefs[spec.input].getType());
-  spec.cols = inputType.getShape().back();
-  spec.cachedElementType =
-      spec.operands[spec.residual >= 0 ? spec.residual : spec.input]
-          .elementType;
   // Vectors are sized by the row operands; a wider per-column operand (f32
   // smooth scales next to f16 rows) is read as several 16-byte pieces.
   RowKernelShape shape = getRowKernelShape(op);
@@ -417,58 +273,46 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   target.sharedMemoryPerBlock = sharedMemoryPerBlock;
   target.maxBlocksPerRow = maxBlocksPerRow;
   std::string whyNot;
-  std::optional<RowSchedule> schedule;
+  std::optional<RowSchedule> chosen;
   if (auto attr = op->getAttrOfType<ScheduleAttr>("schedule")) {
     // The op verifier checked it against the op; only the target is left.
-    schedule = RowSchedule::fromAttr(attr);
+    chosen = RowSchedule::fromAttr(attr);
   } else {
-    schedule = chooseRowSchedule(shape, target, whyNot);
-    if (!schedule)
+    chosen = chooseRowSchedule(shape, target, whyNot);
+    if (!chosen)
       return op->emitOpError("cannot lower to GPU: ") << whyNot;
   }
-  if (failed(checkRowScheduleForTarget(*schedule, shape, target, whyNot)))
+  if (failed(checkRowScheduleForTarget(*chosen, shape, target, whyNot)))
     return op->emitOpError("cannot lower to GPU: ") << whyNot;
-  int64_t sharedMemoryBytes = getSharedMemoryBytes(*schedule, shape);
-  bool peeled = peelsRows(spec, *schedule);
-  for (KernelOperand &operand : spec.operands)
-    if (operand.role == OperandRole::Row || operand.role == OperandRole::Vector)
-      operand.alignment = vectorAlignment(peeled ? 1 : schedule->vectorWidth,
-                                          operand.elementType);
-    else
-      operand.alignment = 4;
-
-  OpBuilder moduleBuilder(kernels);
   RowKernelTarget kernelTarget;
   kernelTarget.warpSize = warpSize;
-  kernelTarget.blockAloneOnSM = sharedRowCacheFillsSM(*schedule, shape, target);
+  kernelTarget.sharedMemoryPerBlock = sharedMemoryPerBlock;
   kernelTarget.packedHalfMax = packedHalfMax;
   kernelTarget.asyncCopies = asyncCopies;
+  kernelTarget.persistentRows = persistentRows;
   kernelTarget.nontemporalRows = nontemporalRows;
   kernelTarget.evictLastRowLoads = evictLastRowLoads;
-  // The ring leaves 32 KiB to the L1 cache: on an H100 (227 KiB per
-  // block), 1024 x 65536 bf16 rmsnorm + fp8 took 78.2 us with 12 slots of
-  // 16 KiB, 81.5-82.1 us with 13-14 (the L1 down to 28 KiB), 79.4 with 10.
-  if (persistentRows)
-    kernelTarget.ringSlots =
-        getRowRingSlots(spec, *schedule, kernelTarget,
-                        std::max<int64_t>(0, sharedMemoryPerBlock - 32 * 1024));
-  int64_t ringSlots = kernelTarget.ringSlots;
-  if (ringSlots)
-    sharedMemoryBytes = ringSlots * getRowRingSlotBytes(*schedule);
-  gpu::GPUFuncOp kernel = buildKernel(moduleBuilder, kernels, kernelName, spec,
-                                      *schedule, kernelTarget);
+  KernelPlan kernelPlan =
+      buildKernelPlan(std::move(spec), *chosen, shape, kernelTarget);
+  if (printPlan) {
+    llvm::outs() << "kernel @" << kernelName << "\n";
+    kernelPlan.print(llvm::outs());
+  }
+  OpBuilder moduleBuilder(kernels);
+  gpu::GPUFuncOp kernel =
+      buildKernel(moduleBuilder, kernels, kernelName, kernelPlan);
   manifest.push_back(NamedAttribute(
-      kernel.getNameAttr(),
-      describeKernel(op->getContext(), spec, *schedule, sharedMemoryBytes,
-                     /*persistent=*/ringSlots > 0)));
+      kernel.getNameAttr(), describeKernel(op->getContext(), kernelPlan)));
 
+  const RowKernelSpec &kernelSpec = kernelPlan.spec;
+  const RowSchedule &schedule = kernelPlan.rows.schedule;
   // Host side: pointers, shape and strides, then the launch (skipped for no
   // rows: a grid of zero blocks is an error on every driver).
   ImplicitLocOpBuilder b(op->getLoc(), op);
   SmallVector<HostOperand> host;
-  for (Value memref : plan.memrefs)
+  for (Value memref : memrefs)
     host.push_back(materializeOperand(b, memref));
-  const HostOperand &input = host[spec.input];
+  const HostOperand &input = host[kernelSpec.input];
   Value rows = arith::ConstantIndexOp::create(b, 1);
   for (Value size : ArrayRef<Value>(input.sizes).drop_back())
     rows = arith::MulIOp::create(b, rows, size);
@@ -479,9 +323,9 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
     args.push_back(operand.pointer);
   args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), rows));
   args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), cols));
-  for (int operand : spec.stridedOperands()) {
-    Value stride = spec.operands[operand].role == OperandRole::Scales
-                       ? scaleStrideOf(b, spec, host[operand])
+  for (int operand : kernelSpec.stridedOperands()) {
+    Value stride = kernelSpec.operands[operand].role == OperandRole::Scales
+                       ? scaleStrideOf(b, kernelSpec, host[operand])
                        : rowStrideOf(b, host[operand], cols);
     args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), stride));
   }
@@ -489,25 +333,27 @@ NormToGPUPass::lowerOp(Operation *op, LoweringPlan plan,
   // A persistent kernel gets kPersistentHostRowsPerBlock rows per block
   // here: host code does not know the device's SM count.
   Value rowsPerBlock = arith::ConstantIndexOp::create(
-      b, ringSlots ? kPersistentHostRowsPerBlock : schedule->rowsPerBlock);
+      b, kernelPlan.persistent() ? kPersistentHostRowsPerBlock
+                                 : schedule.rowsPerBlock);
   Value grid = arith::CeilDivUIOp::create(b, rows, rowsPerBlock);
   Value one = arith::ConstantIndexOp::create(b, 1);
   std::optional<gpu::KernelDim3> clusterSize;
-  if (schedule->splitsRows()) {
+  if (schedule.splitsRows()) {
     Value blocksPerRow =
-        arith::ConstantIndexOp::create(b, schedule->blocksPerRow);
+        arith::ConstantIndexOp::create(b, schedule.blocksPerRow);
     grid = arith::MulIOp::create(b, grid, blocksPerRow);
     clusterSize = gpu::KernelDim3{blocksPerRow, one, one};
   }
-  Value blockSize = arith::ConstantIndexOp::create(b, schedule->blockSize());
+  Value blockSize = arith::ConstantIndexOp::create(b, schedule.blockSize());
   Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows,
                                         arith::ConstantIndexOp::create(b, 0));
   auto ifOp = scf::IfOp::create(b, hasRows, /*withElseRegion=*/false);
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
   Value sharedBytes;
-  if (sharedMemoryBytes)
-    sharedBytes = arith::ConstantOp::create(
-        b, b.getI32IntegerAttr(static_cast<int32_t>(sharedMemoryBytes)));
+  if (kernelPlan.sharedMemoryBytes)
+    sharedBytes =
+        arith::ConstantOp::create(b, b.getI32IntegerAttr(static_cast<int32_t>(
+                                         kernelPlan.sharedMemoryBytes)));
   gpu::LaunchFuncOp::create(b, kernel, gpu::KernelDim3{grid, one, one},
                             gpu::KernelDim3{blockSize, one, one}, sharedBytes,
                             args, /*asyncObjectType=*/Type(),
@@ -600,16 +446,10 @@ void NormToGPUPass::runOnOperation() {
     while (kernels.lookupSymbol(name))
       name = base + "_" + std::to_string(++counter);
 
-    LoweringPlan plan;
-    if (auto rmsnorm = dyn_cast<RMSNormOp>(op))
-      plan = planFor(rmsnorm);
-    else if (auto add = dyn_cast<AddRMSNormOp>(op))
-      plan = planFor(add);
-    else if (auto quantize = dyn_cast<QuantizeOp>(op))
-      plan = planFor(quantize);
-    else
-      plan = planFor(cast<RMSNormQuantizeOp>(op));
-    if (failed(lowerOp(op, std::move(plan), kernels, name, manifest)))
+    SmallVector<Value> memrefs;
+    std::optional<RowKernelSpec> spec = getRowKernelSpec(op, &memrefs);
+    assert(spec && "collected only norm row ops");
+    if (failed(lowerOp(op, std::move(*spec), memrefs, kernels, name, manifest)))
       return signalPassFailure();
     if (parent)
       launchingFuncs.insert(parent);

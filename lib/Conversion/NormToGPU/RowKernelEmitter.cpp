@@ -50,49 +50,12 @@
 using namespace mlir;
 using namespace mlir::norm;
 
-/// Static chunk loops longer than this become scf.for loops (unless the row
-/// is kept in registers, which needs constant chunk indices): unrolling them
-/// only grows the kernel.
-static constexpr int64_t kMaxUnrolledChunks = 16;
-/// Rows of at most this many chunks per thread, kept in registers, load
-/// gamma together with the row (in blocks of at most so many threads).
-static constexpr int64_t kMaxPrefetchedChunks = 4;
-static constexpr int64_t kMaxPrefetchingBlockSize = 256;
-/// A row cached in shared memory by a block alone on its SM loads gamma
-/// with the row when a thread has at most this many chunks (4 registers
-/// each for 8 bf16).
-static constexpr int64_t kMaxSharedRowGammaChunks = 8;
 /// Cluster exchanges of a split row, and f32 values each exchanges.
 static constexpr int64_t kMaxClusterExchanges = 2;
 static constexpr int64_t kMaxExchangedValues = 2;
-/// Bounds of an amax estimate that is exact (see estimatesRowAmax).
+/// Bounds of an amax estimate that is exact (see estimatedAmax).
 static constexpr double kMinEstimatedAmax = 0x1p-32;
-static constexpr double kMaxEstimatedGamma = 0x1p32;
 static constexpr int64_t kEstimateUlps = 16;
-
-/// Whether gamma is loaded with a row cached in shared memory by a block
-/// alone on its SM (see emitRow's `source`).
-static bool loadsGammaWithSharedRow(const RowKernelSpec &spec,
-                                    const RowSchedule &schedule,
-                                    const RowKernelTarget &target) {
-  std::optional<int64_t> chunks = schedule.getChunks(spec.cols);
-  return spec.normalize && spec.gamma >= 0 &&
-         schedule.rowStorage == RowStorage::Shared && chunks &&
-         *chunks <= kMaxSharedRowGammaChunks && !schedule.splitsRows() &&
-         target.blockAloneOnSM;
-}
-
-/// Whether such a row, whose first pass reads the input alone in 16-byte
-/// vectors, is copied into shared memory by cp.async (see emitRowProgram).
-static bool copiesRowAsync(const RowKernelSpec &spec,
-                           const RowSchedule &schedule,
-                           const RowKernelTarget &target) {
-  return target.asyncCopies &&
-         loadsGammaWithSharedRow(spec, schedule, target) && spec.residual < 0 &&
-         schedule.vectorWidth *
-                 spec.cachedElementType.getIntOrFloatBitWidth() ==
-             128;
-}
 
 /// The row stride argument of each strided operand (the kernel ABI:
 /// pointers, rows, cols, then the strides in stridedOperands() order).
@@ -103,14 +66,6 @@ static DenseMap<int, Value> getStrideArguments(gpu::GPUFuncOp func,
   for (auto [position, operand] : llvm::enumerate(spec.stridedOperands()))
     strides[operand] = func.getArgument(first + position);
   return strides;
-}
-
-SmallVector<int> RowKernelSpec::stridedOperands() const {
-  SmallVector<int> result;
-  for (auto [index, operand] : llvm::enumerate(operands))
-    if (operand.role == OperandRole::Row || operand.role == OperandRole::Scales)
-      result.push_back(index);
-  return result;
 }
 
 namespace {
@@ -137,18 +92,15 @@ constexpr int64_t kEdgeKey = -1;
 
 class RowKernelEmitter {
 public:
-  /// `peeled`: rows are peeled (see the file comment), and the caller has
-  /// checked that the row operands share the input's alignment and stride.
-  RowKernelEmitter(gpu::GPUFuncOp func, const RowKernelSpec &spec,
-                   const RowSchedule &schedule, const RowKernelTarget &target,
-                   bool peeled)
-      : func(func), spec(spec), schedule(schedule), target(target),
-        peeled(peeled), b(func.getLoc(), func.getContext()) {
-    std::optional<int64_t> staticChunks = schedule.getChunks(spec.cols);
-    if (staticChunks && (schedule.rowStorage == RowStorage::Registers ||
-                         *staticChunks <= kMaxUnrolledChunks))
-      unrolledChunks = staticChunks;
-  }
+  /// Emits `rowPlan`, one body of `plan`; a peeled one only runs where the
+  /// caller has checked that the row operands share the input's alignment
+  /// and stride.
+  RowKernelEmitter(gpu::GPUFuncOp func, const KernelPlan &plan,
+                   const RowPlan &rowPlan)
+      : func(func), spec(plan.spec), rowPlan(rowPlan),
+        schedule(rowPlan.schedule), warpSize(plan.warpSize),
+        peeled(rowPlan.peeled), b(func.getLoc(), func.getContext()),
+        unrolledChunks(rowPlan.unrolledChunks), ringSlots(rowPlan.ringSlots) {}
 
   /// Emits the kernel body before the terminator of `block` (or at its end).
   void emit(Block *block);
@@ -329,16 +281,17 @@ private:
   Value sumOfSquares(Value x);
   /// The type the quantizer's amax is accumulated in: null for f32, or 4
   /// f16/bf16 (see absMaxOfPiece).
-  VectorType packedAmaxType();
+  VectorType packedAmaxType() {
+    if (!rowPlan.packedAmaxElementType)
+      return {};
+    return VectorType::get({4}, rowPlan.packedAmaxElementType);
+  }
   /// max |x| over a piece: f32, or (packedAmaxType) a running max of the
   /// element pairs in lanes 0-1 and a running min in lanes 2-3, combined by
   /// combineHighAndLow.
   Value absMaxOfPiece(Value x);
   /// max |x| over a piece, as f32.
   Value absMaxF32(Value x);
-  /// Whether a finite gamma of its type (with the weight offset) can exceed
-  /// the amax estimate's bound (kMaxEstimatedGamma).
-  bool gammaCanExceedEstimateBound();
   /// max |gamma| over a piece of gamma (as gammaOf gives it), as f32, for
   /// the amax estimate's bound on gamma (NaN or infinite where gamma is).
   Value absMaxOfGamma(Value gamma);
@@ -357,12 +310,6 @@ private:
   }
   /// An amax accumulated by absMaxOfPiece, as f32.
   Value amaxAsF32(Value amax);
-  /// Whether x / scale cannot exceed the quantizer's saturation bound (see
-  /// quantizedBits).
-  bool quotientsBoundedByScale();
-  /// Whether the row's amax is estimated from the first pass (the argument
-  /// is on its definition).
-  bool estimatesRowAmax();
   /// Gamma of `piece` as the normalization multiplies by it (f32, with the
   /// weight offset): cached with the row or across a persistent kernel's
   /// rows, else loaded.
@@ -373,8 +320,9 @@ private:
 
   gpu::GPUFuncOp func;
   const RowKernelSpec &spec;
+  const RowPlan &rowPlan;
   const RowSchedule &schedule;
-  const RowKernelTarget &target;
+  int64_t warpSize;
   bool peeled;
   ImplicitLocOpBuilder b;
   /// 1 / scale for each scale value (see reciprocalOf).
@@ -382,6 +330,8 @@ private:
 
   /// Chunks per thread when the chunk loops are unrolled.
   std::optional<int64_t> unrolledChunks;
+  /// Slots of a persistent kernel's row ring (0: none).
+  int64_t ringSlots;
   Value threadIndex, lane, rowInBlock, row, rowValid, rows, cols;
   /// A split row: the block's rank in the cluster and its first column.
   Value clusterRank, sliceStart;
@@ -411,25 +361,15 @@ private:
   /// or once per block, packed, in a persistent kernel (emitRingLoop), by
   /// key.
   DenseMap<int64_t, Value> cachedGamma;
-  /// max |x * gamma| over the row, when estimatesRowAmax (NaN where a
-  /// finite gamma exceeds kMaxEstimatedGamma; NaN or infinite where the row
+  /// max |x * gamma| over the row, when the plan estimates the amax (NaN where
+  /// a finite gamma exceeds kMaxEstimatedGamma; NaN or infinite where the row
   /// or gamma holds a NaN or an infinity).
   Value rowMaxProduct;
   /// Rows streamed through a ring of chunk slots (see emitRingLoop): the
-  /// slot count (0: off), the grid's block count and the current row's
-  /// first slot.
-  int64_t ringSlots = target.ringSlots;
+  /// grid's block count and the current row's first slot.
   Value gridBlocks, ringBase;
   /// Whether this is the block's first row (i1), in a persistent kernel.
   Value firstRingRow;
-  /// Where the row is kept and how it is loaded (emitRowProgram).
-  bool cacheRowInRegisters = false, prefetchGammaWithSharedRow = false,
-       prefetchGammaWithRegisterRow = false, copyRowAsync = false;
-  /// The input loads and row stores are nontemporal (emitRowProgram).
-  bool nontemporalRows = false;
-  /// Of those, only the input loads are marked, and the kernel carries
-  /// the RowCachePolicy EvictLastLoads.
-  bool evictLastRowLoads = false;
 };
 } // namespace
 
@@ -475,7 +415,7 @@ Value RowKernelEmitter::loadPiece(int operand, Value elementOffset,
     Value loaded = LLVM::LoadOp::create(
         b, memoryType, address(operand, elementOffset), alignment,
         /*isVolatile=*/false,
-        /*isNonTemporal=*/nontemporalRows && operand == spec.input);
+        /*isNonTemporal=*/rowPlan.nontemporalRows && operand == spec.input);
     if (element.isF32())
       return loaded;
     return arith::ExtFOp::create(b, f32Vector(piece.width), loaded);
@@ -513,7 +453,7 @@ void RowKernelEmitter::ifThen(Value cond, function_ref<void()> body) {
 void RowKernelEmitter::storePiece(int operand, Value elementOffset, Value value,
                                   const Piece &piece, Value valid) {
   int64_t alignment = alignmentOf(operand, piece);
-  bool nontemporal = nontemporalRows && !evictLastRowLoads &&
+  bool nontemporal = rowPlan.nontemporalRows && !rowPlan.evictLastRowLoads &&
                      spec.operands[operand].role == OperandRole::Row;
   ifThen(valid, [&] {
     LLVM::StoreOp::create(b, value, address(operand, elementOffset), alignment,
@@ -683,7 +623,7 @@ void RowKernelEmitter::copyRowToShared() {
 
 Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes, Combine kind) {
   for (int64_t offset = lanes / 2; offset >= 1; offset /= 2) {
-    auto shuffle = gpu::ShuffleOp::create(b, value, offset, target.warpSize,
+    auto shuffle = gpu::ShuffleOp::create(b, value, offset, warpSize,
                                           gpu::ShuffleMode::XOR);
     value = combine(kind, value, shuffle.getShuffleResult());
   }
@@ -695,7 +635,7 @@ SmallVector<Value> RowKernelEmitter::reduceRow(ArrayRef<Value> values,
                                                bool lastExchange) {
   int64_t tpr = schedule.threadsPerRow;
   SmallVector<Value> result;
-  if (tpr <= target.warpSize) {
+  if (tpr <= warpSize) {
     for (auto [value, kind] : llvm::zip_equal(values, kinds))
       result.push_back(reduceLanes(value, tpr, kind));
   } else {
@@ -767,8 +707,8 @@ SmallVector<Value> RowKernelEmitter::reduceWarps(ArrayRef<Value> values,
   // next one.
   SmallVector<Value> warpValues;
   for (auto [value, kind] : llvm::zip_equal(values, kinds))
-    warpValues.push_back(reduceLanes(value, target.warpSize, kind));
-  int64_t warps = tpr / target.warpSize;
+    warpValues.push_back(reduceLanes(value, warpSize, kind));
+  int64_t warps = tpr / warpSize;
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   auto bufferType =
@@ -777,9 +717,9 @@ SmallVector<Value> RowKernelEmitter::reduceWarps(ArrayRef<Value> values,
   Value buffer = func.addWorkgroupAttribution(bufferType, b.getLoc());
   Value index = arith::IndexCastOp::create(b, b.getIndexType(), threadIndex);
   Value warp = arith::DivUIOp::create(
-      b, index, arith::ConstantIndexOp::create(b, target.warpSize));
+      b, index, arith::ConstantIndexOp::create(b, warpSize));
   Value laneInWarp = arith::RemUIOp::create(
-      b, index, arith::ConstantIndexOp::create(b, target.warpSize));
+      b, index, arith::ConstantIndexOp::create(b, warpSize));
   Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, laneInWarp,
                                         arith::ConstantIndexOp::create(b, 0));
   // Value i of warp w in slot i * (warps of the block) + w.
@@ -866,44 +806,18 @@ Value RowKernelEmitter::sumOfSquares(Value x) {
   return sum;
 }
 
-VectorType RowKernelEmitter::packedAmaxType() {
-  // The quantizer's input is the row rounded to the intermediate type
-  // (nothing scales or clips it afterwards), so its amax is one of those
-  // values: exact in that type, and two per instruction.
-  if (!target.packedHalfMax || !spec.intermediateType || spec.smooth >= 0 ||
-      spec.clip)
-    return {};
-  if (!spec.intermediateType.isF16() && !spec.intermediateType.isBF16())
-    return {};
-  return VectorType::get({4}, spec.intermediateType);
-}
-
 Value RowKernelEmitter::absMaxF32(Value x) {
   return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
                                      math::AbsFOp::create(b, x));
 }
 
-/// Without the bound (f16 gamma: at most 65504 plus the offset), a NaN or
-/// an infinite gamma still reaches the amax pass: it makes max |x * gamma|,
-/// so the estimate, NaN or infinite, which estimatedAmax rejects.
-bool RowKernelEmitter::gammaCanExceedEstimateBound() {
-  auto element = cast<FloatType>(spec.operands[spec.gamma].elementType);
-  double largest =
-      APFloat::getLargest(element.getFloatSemantics()).convertToDouble();
-  return largest + std::abs(spec.weightOffset) > kMaxEstimatedGamma;
-}
-
 /// bf16 gamma's maximum goes two elements per instruction on the raw pairs
 /// (max.NaN.bf16x2 of the words with their sign bits cleared; NaN stays NaN,
-/// -0 becomes 0): the estimate pass's gamma maxima took as many
-/// instructions as its products. On an H100, 1024 x 65536 bf16 add_rmsnorm
-/// + fp8: 168.2 -> 166.7 us (7 rounds in one call); ptxas also overlaps two
-/// of the pass's gamma loads instead of one.
+/// -0 becomes 0) where the plan says so [packed-gamma-max].
 Value RowKernelEmitter::absMaxOfGamma(Value gamma) {
   Type element = spec.operands[spec.gamma].elementType;
   int64_t width = widthOf(gamma);
-  if (!target.packedHalfMax || !element.isBF16() || spec.weightOffset != 0.0 ||
-      width % 2 != 0)
+  if (!rowPlan.packedGammaMax || width % 2 != 0)
     return absMaxF32(gamma);
   // The bf16 values gamma was extended from (exact when truncated again).
   auto narrowType = VectorType::get({width}, element);
@@ -1107,49 +1021,6 @@ Value RowKernelEmitter::divideByScale(Value x, Value scale,
   return correctedQuotient(x, finiteScale, reciprocal, bound);
 }
 
-/// A dynamic scale is max(amax / qmax, minScale) (rounded once), where amax
-/// is the max |x| over exactly the values divided by it. With minScale a
-/// normal number, 1 / scale is finite and |x| * (1 / scale) <= amax *
-/// (1 / scale) rounds to at most qmax * (1 + 2^-22): never past the clamp of
-/// 2 * qmax. An infinite or NaN amax gives an infinite or NaN scale, hence
-/// quotients of 0 or NaN, never past the clamp either. An upper bound on the
-/// scale (scale_ub) or a static scale breaks this.
-bool RowKernelEmitter::quotientsBoundedByScale() {
-  return spec.scheme != QuantScheme::Static && !spec.scaleUb &&
-         spec.minScale >= std::numeric_limits<float>::min();
-}
-
-/// A row split over a cluster pays a second exchange for its amax, after a
-/// pass that normalizes the row again; its first pass can find the amax
-/// instead. The quantizer sees v = r(fl(fl(x * invRms) * g)) (r: rounding
-/// to the intermediate type; x, g: the row and gamma as f32), so its amax is
-/// r(V) with V = max |fl(fl(x * invRms) * g)|, r being monotonic and odd.
-/// With P = max fl(|x * g|) from the first pass and E = fl(P * invRms),
-/// every rounding is relative (u = 2^-24) when E >= kMinEstimatedAmax and
-/// |g| <= kMaxEstimatedGamma (the products near the maximum are normal
-/// numbers; subnormal ones are far below it): V lies within E * (1 +- 4.01
-/// u), at most 4.01 ulps of E above it and about 8 steps of the f32 grid
-/// below it (where E is just above a power of two). When r gives one value
-/// over E +- kEstimateUlps steps, that is r(V), exactly the amax the pass
-/// would find. Else (a probability of about 2^-11 per row for bf16, 2^-8
-/// for f16, and any row with a NaN, an infinity or all zeros) the pass
-/// runs. Only rows kept where the first pass can read them again (registers
-/// or shared memory); the bound on gamma only where its type can exceed it
-/// (gammaCanExceedEstimateBound). On an H100, 1024 x 65536 bf16 add_rmsnorm +
-/// fp8 over 8 blocks: 169.0 -> 168.0 us, 166.7 us with bf16 gamma's maximum on
-/// pairs. (The pass takes 36 registers, hence 6 blocks per SM rather than 8; a
-/// kernel with no amax at all took 166.8 us against 170.1 in another call.)
-bool RowKernelEmitter::estimatesRowAmax() {
-  Type intermediate = spec.intermediateType;
-  return schedule.splitsRows() && spec.quantize &&
-         spec.scheme == QuantScheme::PerToken && spec.normalize &&
-         spec.gamma >= 0 && intermediate &&
-         (intermediate.isF16() || intermediate.isBF16()) && spec.smooth < 0 &&
-         !spec.clip && (!spec.normalizedType || spec.normalizedType.isF32()) &&
-         spec.normalizedOut < 0 && unrolledChunks && !peeled && !ringBase &&
-         (sharedRows || cacheRowInRegisters);
-}
-
 Value RowKernelEmitter::gammaOf(const Piece &piece) {
   Value gamma = piece.key ? cachedGamma.lookup(*piece.key) : Value();
   if (gamma && ringBase) {
@@ -1184,6 +1055,19 @@ Value RowKernelEmitter::gammaOf(const Piece &piece) {
   return gamma;
 }
 
+/// Why the estimate is exact: the quantizer sees v = r(fl(fl(x * invRms) *
+/// g)) (r: rounding to the intermediate type; x, g: the row and gamma as
+/// f32), so its amax is r(V) with V = max |fl(fl(x * invRms) * g)|, r being
+/// monotonic and odd. With P = max fl(|x * g|) from the first pass and E =
+/// fl(P * invRms), every rounding is relative (u = 2^-24) when E >=
+/// kMinEstimatedAmax and |g| <= kMaxEstimatedGamma (the products near the
+/// maximum are normal numbers; subnormal ones are far below it): V lies
+/// within E * (1 +- 4.01 u), at most 4.01 ulps of E above it and about 8
+/// steps of the f32 grid below it (where E is just above a power of two).
+/// When r gives one value over E +- kEstimateUlps steps, that is r(V),
+/// exactly the amax the pass would find. Else (a small fraction of rows,
+/// and any row with a NaN, an infinity or all zeros) the amax pass runs
+/// [amax-estimate].
 std::pair<Value, Value> RowKernelEmitter::estimatedAmax(Value maxProduct,
                                                         Value invRms) {
   Type intermediate = spec.intermediateType;
@@ -1217,7 +1101,7 @@ Value RowKernelEmitter::quantizedBits(Value x, Value scale, bool byAddition) {
   Type qType = spec.operands[spec.output].elementType;
   int64_t width = widthOf(x);
   std::optional<double> bound;
-  if (!quotientsBoundedByScale())
+  if (!rowPlan.quotientsBounded)
     bound = 2 * std::max(spec.qmax, 128.0);
   Value y = divideByScale(x, scale, bound);
   auto bitsType = VectorType::get({width}, b.getI8Type());
@@ -1295,8 +1179,7 @@ void RowKernelEmitter::emitRowProgram() {
                                        i64(schedule.getSliceCols(spec.cols)));
     block64 = arith::DivUIOp::create(b, block64, i64(schedule.blocksPerRow));
   }
-  if (schedule.rowStorage == RowStorage::Shared &&
-      spec.cols != ShapedType::kDynamic) {
+  if (rowPlan.sharedRows) {
     // Dynamic shared memory as an external zero-sized array (CUDA's and
     // HIP's `extern __shared__`), which the assemblers place after every
     // static shared variable. gpu.dynamic_shared_memory lowers to an
@@ -1306,56 +1189,11 @@ void RowKernelEmitter::emitRowProgram() {
                              LLVM::LLVMArrayType::get(b.getI8Type(), 0),
                              LLVM::Linkage::External, /*alignment=*/16);
   }
-  cacheRowInRegisters =
-      schedule.rowStorage == RowStorage::Registers && unrolledChunks;
-  // A row read once into registers is streamed: every byte of the input is
-  // loaded once and every row result stored once. On an H100 (ld/st.global.cs
-  // by norm-nvvm-nontemporal), bf16 rmsnorm at 32768 x 4096: 179.7 -> 179.3
-  // us; rmsnorm + int8 at 8192 x 5120: 45.0 -> 44.1 us. Streaming was
-  // slower where a line holds the end of one row and the start of the next
-  // (each row fetches it; 16384 x 4095 rmsnorm: 92.4 -> 94.7 us), with a
-  // residual (add_rmsnorm + fp8 at 4096 x 16384: 161.0 -> 163.6 us) and for
-  // rows in shared memory (the same at 1024 x 65536: 174.0 -> 221.0 us).
-  Type inputStorage = storageType(spec.operands[spec.input].elementType);
-  nontemporalRows =
-      target.nontemporalRows && cacheRowInRegisters && spec.residual < 0 &&
-      !peeled && spec.cols != ShapedType::kDynamic &&
-      spec.cols * inputStorage.getIntOrFloatBitWidth() % 1024 == 0;
-  // Streamed rmsnorm rows (no quantizer) whose vectors divide evenly among
-  // the threads load evict-last and store plainly, as torch.compile's
-  // kernels do. On H100s, 16384 x 8192 bf16 (A/B, us): 181.05 -> 179.31 on
-  // one GPU, 178.30 -> 178.91 on another; with other CUDA graphs resident
-  // in the process, 188.2 -> 179.2 and 181.3 -> 179.5 (torch.compile
-  // 179.4-180.2). Rows whose last vectors fall to some threads only lost
-  // (8192 x 5120 on 256 threads: 56.3 -> 63.6 us), and so did quantizing
-  // kernels (rmsnorm + fp8 at 32768 x 4096: 133.0 -> 134.5 us).
-  evictLastRowLoads =
-      nontemporalRows && target.evictLastRowLoads && !spec.quantize &&
-      schedule.blocksPerRow == 1 &&
-      spec.cols % (schedule.vectorWidth * schedule.threadsPerRow) == 0;
-  if (evictLastRowLoads)
+  if (rowPlan.evictLastRowLoads)
     func->setAttr(NormDialect::getRowCachePolicyAttrName(),
                   b.getStringAttr(
                       stringifyRowCachePolicy(RowCachePolicy::EvictLastLoads)));
-  // Gamma loaded with the row rather than after the reduction (see the two
-  // rules' measurements in emitRow's `source`), per place the row is kept.
-  // A persistent kernel loads gamma once per block instead (emitRingLoop).
-  prefetchGammaWithSharedRow =
-      loadsGammaWithSharedRow(spec, schedule, target) && !ringSlots;
-  prefetchGammaWithRegisterRow =
-      spec.normalize && spec.gamma >= 0 && unrolledChunks &&
-      *unrolledChunks <= kMaxPrefetchedChunks && !peeled &&
-      schedule.blockSize() <= kMaxPrefetchingBlockSize;
-  // Where gamma comes with the row (above), a row whose first pass reads
-  // the input alone is copied to shared memory asynchronously: the row's
-  // vectors need no registers on the way, which the gamma vectors hold. On
-  // an H100, 1024 x 65536 bf16 rmsnorm + fp8 (int8): 86.7 -> 83.9 us
-  // (92.5 -> 89.5 us). Elsewhere waiting for the whole row before the first
-  // sum costs more than the stores it saves: the same shape's rmsnorm over
-  // two blocks 96.2 -> 104.5 us, per-token fp8 quantize 73.5 -> 81.5 us.
-  copyRowAsync = copiesRowAsync(spec, schedule, target);
   if (ringSlots) {
-    assert(copyRowAsync && "a ring is filled by cp.async");
     emitRingLoop();
     return;
   }
@@ -1410,11 +1248,10 @@ void RowKernelEmitter::emitRingLoop() {
   // quantized. Every copy is its own cp.async group, committed in stream
   // order, so a row is complete once at most S - C groups are pending: one
   // wait per row (waiting per chunk, at most S - 1 - c groups pending
-  // before chunk c, measured the same for fp8 and 0.5 us slower for int8 at
-  // 1024 x 65536). The block's first row is different: nothing overlaps its
-  // load, so the prologue copies it alone, and its first pass waits chunk
-  // by chunk; the chunks C .. S - 1 of the stream are copied once it has
-  // arrived (see emitRingWait).
+  // before chunk c, was no faster [persistent-ring]). The block's first row is
+  // different: nothing overlaps its load, so the prologue copies it alone, and
+  // its first pass waits chunk by chunk; the chunks C .. S - 1 of the stream
+  // are copied once it has arrived (see emitRingWait).
   int64_t chunks = *unrolledChunks;
   Value bid = arith::IndexCastOp::create(
       b, b.getI64Type(), gpu::BlockIdOp::create(b, gpu::Dimension::x));
@@ -1468,8 +1305,7 @@ void RowKernelEmitter::emitRingWait(int64_t c) {
   // chunk c is in once at most C - 1 - c groups are pending. Once the whole
   // row is, the stream's chunks C .. S - 1 (the next row's first S - C) are
   // copied, after it rather than with it: the first row arrives sooner, and
-  // they arrive while it is reduced. On an H100, 1024 x 65536 bf16 rmsnorm
-  // + fp8 (int8): 79.3 -> 78.3 us (79.9 -> 78.5 us), three A/B pairs.
+  // they arrive while it is reduced [persistent-ring].
   auto first = scf::IfOp::create(b, firstRingRow, /*withElseRegion=*/c == 0);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(first.thenBlock()->getTerminator());
@@ -1506,7 +1342,7 @@ void RowKernelEmitter::emitRow() {
   // The first pass over the row; cached pieces are reused by later passes.
   // Pieces kept in registers: every chunk of a cached row, and the edge.
   auto keptInRegisters = [&](const Piece &piece) {
-    return piece.key && (cacheRowInRegisters || *piece.key == kEdgeKey);
+    return piece.key && (rowPlan.cacheRowInRegisters || *piece.key == kEdgeKey);
   };
   bool rowCopied = false;
   auto source = [&](const Piece &piece, bool firstPass) -> Value {
@@ -1518,30 +1354,25 @@ void RowKernelEmitter::emitRow() {
       if (ringBase) {
         emitRingWait(*piece.key);
         x = loadShared(piece);
-      } else if (copyRowAsync) {
+      } else if (rowPlan.copyRowAsync) {
         if (!rowCopied) {
           copyRowToShared();
           rowCopied = true;
         }
         x = loadShared(piece);
       } else {
-        // residual_out stored after the pass's last load (see below). On
-        // an H100, 1024 x 65536 bf16 split over 8 blocks of 256 threads:
-        // add_rmsnorm 188.3 -> 185.3 us, add_rmsnorm + per-group fp8
-        // 175.6 -> 170.7 us.
+        // residual_out stored after the pass's last load (see below)
+        // [deferred-residual-stores].
         x = loadSource(piece, /*firstPass=*/true,
                        /*deferResidualStore=*/spec.normalize &&
                            unrolledChunks.has_value());
         storeShared(piece, x);
       }
       // A block alone on its SM has all its warps in the same phase:
-      // gamma read after the reduction stalls every one of them on L2 at
-      // once. Loaded with the row, it arrives during the reduction. On an
-      // H100, 1024 x 65536 bf16 rmsnorm + fp8 (int8): 106.5 -> 96.6 us
-      // (113.3 -> 101.9 us). Not where a second block would fit (2048 x
-      // 32768 add_rmsnorm + fp8: 170.6 -> 196.5 us): the registers it takes
-      // cost that block.
-      if (prefetchGammaWithSharedRow)
+      // gamma read after the reduction would stall every one of them on L2
+      // at once; loaded with the row, it arrives during the reduction
+      // [gamma-with-shared-row].
+      if (rowPlan.prefetchGammaWithSharedRow)
         cachedGamma[*piece.key] = loadPiece(spec.gamma, piece.column, piece);
       return x;
     }
@@ -1552,12 +1383,9 @@ void RowKernelEmitter::emitRow() {
       Value x = loadSource(piece, /*firstPass=*/true,
                            /*deferResidualStore=*/spec.normalize);
       cachedRow[*piece.key] = x;
-      // A short row's gamma is loaded with it rather than after the
-      // reduction: one memory latency less per row, which is what small
-      // batches wait on, for a few registers. Not where registers are
-      // scarcer (bigger blocks) or gamma takes a register per element
-      // (peeled rows read it one element at a time).
-      if (prefetchGammaWithRegisterRow)
+      // Gamma with a short row, where the plan says so
+      // [gamma-with-register-row].
+      if (rowPlan.prefetchGammaWithRegisterRow)
         cachedGamma[*piece.key] = loadPiece(spec.gamma, piece.column, piece);
       return x;
     }
@@ -1573,16 +1401,15 @@ void RowKernelEmitter::emitRow() {
     // The residual_out stores of a row kept in registers (or cached in
     // shared memory in unrolled chunks) come after all its loads: PTX carries
     // no aliasing information, so ptxas keeps every load behind every earlier
-    // store and each chunk would wait a memory round trip for the previous one.
-    // On an H100, bf16 add_rmsnorm at 1 x 4096 (128 threads of 4 chunks): 2.62
-    // -> 2.03 us; at 32768 x 4096: 363.3 -> 360.0 us.
+    // store and each chunk would wait a memory round trip for the previous one
+    // [deferred-residual-stores].
     storeDeferredResiduals();
     // The first pass's statistics for the amax estimate (estimatedAmax), read
     // back from where the row is kept once all its loads are issued: gamma
     // with the row would cost registers, hence blocks per SM.
     Value maxProduct, maxGamma;
-    if (estimatesRowAmax()) {
-      bool boundsGamma = gammaCanExceedEstimateBound();
+    if (rowPlan.estimatesRowAmax) {
+      bool boundsGamma = rowPlan.estimateBoundsGamma;
       auto accumulate = [&](Value acc, Value v) -> Value {
         return acc ? combine(Combine::Max, acc, v) : v;
       };
@@ -1600,7 +1427,10 @@ void RowKernelEmitter::emitRow() {
         return nullptr;
       });
     }
-    bool lastExchange = !spec.quantize || spec.scheme != QuantScheme::PerToken;
+    // The amax of a split row, if any, makes the last exchange.
+    bool lastExchange = !llvm::any_of(
+        ArrayRef(rowPlan.reductions).drop_front(),
+        [](const RowReduction &reduction) { return reduction.overCluster; });
     if (maxProduct) {
       // A gamma beyond the estimate's bound makes it NaN (not exact).
       if (maxGamma) {
@@ -1640,19 +1470,9 @@ void RowKernelEmitter::emitRow() {
     return;
   }
 
-  // A whole row cached in shared memory whose type holds the rounded
-  // quantizer input exactly (the intermediate type, or f32 without one) gets
-  // that value in place of the row on the first quantizer pass, so the last
-  // pass neither normalizes again nor reads gamma again (from L2: as many
-  // bytes as the row itself). Measured on an H100 at 1024 x 65536 bf16:
-  // rmsnorm + fp8 (one block per row) 60% -> 63% of copy, but add_rmsnorm +
-  // fp8 split over two blocks 89% -> 86%, so not for split rows.
-  Type roundedType =
-      spec.intermediateType ? spec.intermediateType : b.getF32Type();
-  bool cacheRoundedInShared = sharedRows && !schedule.splitsRows() &&
-                              spec.normalize &&
-                              spec.scheme == QuantScheme::PerToken &&
-                              roundedType == spec.cachedElementType;
+  // A row cached in shared memory may hold the rounded quantizer input in
+  // place of the row after the first quantizer pass (see the plan).
+  bool cacheRoundedInShared = rowPlan.cacheRoundedInShared;
   // The quantizer's view of a piece, computed once per piece when the piece
   // is kept in registers. The first quantizer pass over the row
   // (`storeNormalized`) also writes the normalized output.
@@ -1745,17 +1565,13 @@ void RowKernelEmitter::emitRow() {
         return nullptr;
       });
     };
-    // A persistent kernel's int8 codes, where no quotient can be NaN or
-    // infinite (a finite amax bounds them, see quotientsBoundedByScale), are
-    // the low bytes of q + 1.5 * 2^23: the f32 addition rounds q to the
-    // nearest integer, ties to even, into the low mantissa bits. One add on
-    // the FMA pipe instead of cvt.rni on the conversion pipe; the codes are
-    // stored packed (8-byte vectors), never as single bytes. A row with a
-    // NaN or infinite value takes cvt.rni (NaN to 0). On an H100,
-    // 1024 x 65536 bf16 rmsnorm + int8: 80.9 -> 79.8 us (three A/B pairs).
-    if (ringBase &&
-        spec.operands[spec.output].elementType.isSignlessInteger(8) &&
-        quotientsBoundedByScale()) {
+    // int8 codes by addition: where no quotient can be NaN or infinite (a
+    // finite amax bounds them), the low bytes of q + 1.5 * 2^23, whose f32
+    // addition rounds q to the nearest integer, ties to even, into the low
+    // mantissa bits; the codes are stored packed (8-byte vectors), never as
+    // single bytes. A row with a NaN or infinite value takes cvt.rni (NaN
+    // to 0).
+    if (rowPlan.int8CodesByAddition) {
       Value finite =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, rowAmax,
                                 f32(std::numeric_limits<double>::infinity()));
@@ -1774,7 +1590,7 @@ void RowKernelEmitter::emitRow() {
     // A group is `groupSize / vectorWidth` consecutive lanes of one chunk:
     // its amax is a shuffle reduction over those lanes alone. Rows are never
     // peeled (H is a multiple of the group).
-    int64_t lanesPerGroup = spec.groupSize / schedule.vectorWidth;
+    int64_t lanesPerGroup = rowPlan.reductions.back().lanesPerGroup;
     forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
       Value x = quantized(piece, /*storeNormalized=*/true);
       Value amax = amaxAsF32(absMaxOfPiece(x));
@@ -1829,51 +1645,19 @@ static Value rowsShareAlignment(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
 }
 
 void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
-                                   const RowKernelSpec &spec,
-                                   const RowSchedule &schedule,
-                                   const RowKernelTarget &target) {
+                                   const KernelPlan &plan) {
   Block &entry = func.getBody().front();
-  if (!peelsRows(spec, schedule)) {
-    RowKernelEmitter(func, spec, schedule, target,
-                     /*peeled=*/false)
-        .emit(&entry);
+  if (!plan.unalignedRows) {
+    RowKernelEmitter(func, plan, plan.rows).emit(&entry);
     return;
   }
   // Rows whose operands disagree on the alignment (strided views, offset
   // pointers) go one element per lane.
   ImplicitLocOpBuilder b(func.getLoc(), func.getContext());
   b.setInsertionPointToEnd(&entry);
-  auto ifOp = scf::IfOp::create(b, rowsShareAlignment(b, func, spec, schedule),
-                                /*withElseRegion=*/true);
-  RowKernelEmitter(func, spec, schedule, target,
-                   /*peeled=*/true)
-      .emit(ifOp.thenBlock());
-  RowSchedule scalar = schedule;
-  scalar.vectorWidth = 1;
-  RowKernelEmitter(func, spec, scalar, target,
-                   /*peeled=*/false)
-      .emit(ifOp.elseBlock());
-}
-
-int64_t mlir::norm::getRowRingSlots(const RowKernelSpec &spec,
-                                    const RowSchedule &schedule,
-                                    const RowKernelTarget &target,
-                                    int64_t ringBytes) {
-  if (!ringBytes || !copiesRowAsync(spec, schedule, target) ||
-      schedule.rowsPerBlock != 1 || peelsRows(spec, schedule) ||
-      !spec.quantize || spec.scheme != QuantScheme::PerToken)
-    return 0;
-  // Whole chunks only: every chunk lies in the row, and no copy needs a
-  // guard or a zero fill.
-  if (spec.cols % (schedule.threadsPerRow * schedule.vectorWidth) != 0)
-    return 0;
-  int64_t chunks = *schedule.getChunks(spec.cols);
-  // Gamma stays in registers across rows: 4 registers a chunk of bf16.
-  // f16 rows and gamma spilled a register or two (int8 at H = 65536) and
-  // were not measured.
-  if (!spec.cachedElementType.isBF16() ||
-      !spec.operands[spec.gamma].elementType.isBF16())
-    return 0;
-  int64_t slots = ringBytes / getRowRingSlotBytes(schedule);
-  return slots > chunks ? slots : 0;
+  auto ifOp = scf::IfOp::create(
+      b, rowsShareAlignment(b, func, plan.spec, plan.rows.schedule),
+      /*withElseRegion=*/true);
+  RowKernelEmitter(func, plan, plan.rows).emit(ifOp.thenBlock());
+  RowKernelEmitter(func, plan, *plan.unalignedRows).emit(ifOp.elseBlock());
 }
