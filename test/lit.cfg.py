@@ -39,6 +39,7 @@ config.substitutions.append(
     ("%fake_cuda", os.path.join(config.norm_obj_root, "unittests", "Runtime",
                                 "libfake_cuda.so")))
 
+config.substitutions.append(("%cuda_path", config.cuda_path))
 # The NVIDIA binary formats run the CUDA toolkit's ptxas.
 if os.access(os.path.join(config.cuda_path, "bin", "ptxas"), os.X_OK):
     config.available_features.add("ptxas")

@@ -6,18 +6,26 @@
 
 #include "norm/Pipelines/Pipelines.h"
 
+#include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/RowSchedule.h"
+#include "norm/Dialect/Norm/Transforms/Passes.h"
+#include "norm/Target/KnownTargets.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/ADT/StringExtras.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
-#include <climits>
 #include <cstdint>
+#include <cstdlib>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::norm;
@@ -34,125 +42,157 @@ const char *mlir::norm::getDefaultROCmToolkitPath() {
   return NORM_DEFAULT_ROCM_TOOLKIT_PATH;
 }
 
-static const char *kBufferize =
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},";
-
-/// The passes before `norm-to-gpu`: raising and fusion (which only make
-/// sense on tensors), the schedule choice `tilePass` (on the fused ops),
-/// then bufferization; only `tilePass` for memref inputs.
-template <typename OptionsT>
-static std::string getFrontPasses(const OptionsT &options,
-                                  const std::string &tilePass) {
-  std::string tile = options.tile ? tilePass + "," : "";
-  if (!options.bufferize)
-    return tile;
-  std::string passes;
-  if (options.raise)
-    passes += "norm-raise,";
-  if (options.fuse)
-    passes += "norm-fuse,";
-  return passes + tile + kBufferize;
+/// The CUDA toolkit: the option, else $CUDA_ROOT, else $CUDA_HOME, else the
+/// folder found at build time.
+static std::string getCUDAPath(StringRef option) {
+  if (!option.empty())
+    return option.str();
+  for (const char *variable : {"CUDA_ROOT", "CUDA_HOME"})
+    if (const char *value = std::getenv(variable); value && *value)
+      return value;
+  return getDefaultCUDAPath();
 }
 
-/// Dynamic shared memory a block of an sm_XX chip may use (after opting in
-/// above 48 KiB, which the runtime does).
-static int64_t getNVIDIASharedMemoryPerBlock(int version) {
-  switch (version) {
-  case 70:
-  case 72:
-    return 96 * 1024;
-  case 75:
-    return 64 * 1024;
-  case 80:
-  case 87:
-    return 163 * 1024;
-  case 86:
-  case 89:
-  case 120:
-  case 121:
-    return 99 * 1024;
-  case 90:
-  case 100:
-  case 101:
-  case 103:
-  case 110:
-    return 227 * 1024;
-  default:
-    // What every CUDA GPU gives without opting in.
-    return 48 * 1024;
+/// The target facts the norm passes take as options.
+static NormTileOptions getTileOptions(const TargetDescription &target) {
+  NormTileOptions options;
+  options.warpSize = target.warpSize;
+  options.sharedMemoryPerBlock = target.sharedMemoryPerBlock;
+  options.maxBlocksPerRow =
+      std::min<int64_t>(target.maxClusterSize, kMaxBlocksPerRow);
+  return options;
+}
+
+static NormToGPUOptions getNormToGPUOptions(const TargetDescription &target) {
+  NormTileOptions tile = getTileOptions(target);
+  NormToGPUOptions options;
+  options.warpSize = tile.warpSize;
+  options.sharedMemoryPerBlock = tile.sharedMemoryPerBlock;
+  options.maxBlocksPerRow = tile.maxBlocksPerRow;
+  options.packedHalfMax = target.packedHalfOps;
+  options.asyncCopies = target.asyncCopies;
+  options.persistentRows = target.asyncCopies;
+  options.nontemporalRows = target.vendor == GPUVendor::NVIDIA;
+  options.evictLastRowLoads = target.evictLastLoads;
+  return options;
+}
+
+namespace {
+/// What each vendor adds to the shared skeleton of the pipelines.
+struct DeviceHooks {
+  /// Kernel-module passes right after norm-to-gpu: the quantizer's
+  /// conversions and the vendor's memory-access rewrites.
+  std::function<void(OpPassManager &kernelPM)> addKernelPasses;
+  /// Attaches the targets (#nvvm.target / #rocdl.target) to the kernels.
+  std::function<void(OpPassManager &pm)> addAttachTargets;
+  /// The kernel module's gpu-to-vendor conversion.
+  std::function<void(OpPassManager &kernelPM)> addGPUToVendor;
+};
+
+/// The options both pipelines share.
+struct CommonOptions {
+  bool bufferize, raise, fuse, tile;
+  std::string format, toolkit;
+};
+} // namespace
+
+/// The pipeline of either vendor, in three phases: the front (raising,
+/// fusion, schedules, bufferization), the kernels (norm-to-gpu and the
+/// device's lowering), the host and binaries.
+static void buildPipeline(OpPassManager &pm, const CommonOptions &options,
+                          const TargetDescription &target,
+                          const DeviceHooks &hooks) {
+  // Front: raising and fusion only make sense on tensors; memref inputs get
+  // only their schedules.
+  if (options.bufferize) {
+    if (options.raise)
+      pm.addPass(createNormRaise());
+    if (options.fuse)
+      pm.addPass(createNormFuse());
   }
+  if (options.tile)
+    pm.addPass(createNormTile(getTileOptions(target)));
+  if (options.bufferize) {
+    bufferization::OneShotBufferizePassOptions bufferize;
+    bufferize.bufferizeFunctionBoundaries = true;
+    bufferize.functionBoundaryTypeConversion =
+        bufferization::LayoutMapOption::IdentityLayoutMap;
+    pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  }
+
+  // Kernels.
+  pm.addPass(createNormToGPU(getNormToGPUOptions(target)));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  hooks.addKernelPasses(pm.nest<gpu::GPUModuleOp>());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  hooks.addAttachTargets(pm);
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  OpPassManager &kernelPM = pm.nest<gpu::GPUModuleOp>();
+  hooks.addGPUToVendor(kernelPM);
+  kernelPM.addPass(createCanonicalizerPass());
+  kernelPM.addPass(createCSEPass());
+  kernelPM.addPass(createReconcileUnrealizedCastsPass());
+
+  // Host and binaries.
+  pm.addPass(createGpuToLLVMConversionPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  binary.toolkitPath = options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-static SmallVector<std::string> splitChips(StringRef list) {
-  SmallVector<StringRef> parts;
-  list.split(parts, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-  SmallVector<std::string> chips;
-  for (StringRef part : parts)
-    chips.push_back(part.trim().str());
-  return chips;
-}
-
-/// Compute capability of "sm_90a" -> 90, or nullopt.
-static std::optional<int> smVersion(StringRef chip) {
-  if (!chip.consume_front("sm_"))
-    return std::nullopt;
-  chip = chip.take_while([](char c) { return llvm::isDigit(c); });
-  int version;
-  if (chip.getAsInteger(10, version))
-    return std::nullopt;
-  return version;
-}
-
-static LogicalResult addPipeline(OpPassManager &pm, StringRef text,
-                                 std::string &error) {
-  llvm::raw_string_ostream os(error);
-  return parsePassPipeline(text, pm, os);
+static LogicalResult checkOptLevel(StringRef pipeline, int optLevel,
+                                   std::string &error) {
+  if (optLevel >= 0 && optLevel <= 3)
+    return success();
+  error =
+      (pipeline + ": 'opt-level' must be 0-3, got " + Twine(optLevel)).str();
+  return failure();
 }
 
 LogicalResult
 mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
                                     const NormToNVVMPipelineOptions &options,
                                     std::string &error) {
-  SmallVector<std::string> chips = splitChips(options.chip);
-  if (chips.empty()) {
-    error = "norm-to-nvvm: 'chip' is empty";
+  std::string why;
+  std::optional<TargetDescription> target =
+      describeTarget(GPUVendor::NVIDIA, options.chip, std::nullopt, why);
+  if (!target) {
+    error = "norm-to-nvvm: " + why;
     return failure();
   }
-  // The fp8 conversion is chosen for the whole kernel module, so all chips
-  // of one binary must agree on having cvt.rn.satfinite.e4m3x2 (sm_89+).
-  std::optional<bool> paired;
-  int minVersion = INT_MAX;
-  for (const std::string &chip : chips) {
-    std::optional<int> version = smVersion(chip);
-    if (!version) {
-      error = "norm-to-nvvm: '" + chip + "' is not an NVIDIA chip (sm_XX)";
-      return failure();
-    }
-    minVersion = std::min(minVersion, *version);
-    bool hasFP8 = *version >= 89;
-    if (paired && *paired != hasFP8) {
-      error = "norm-to-nvvm: chips '" + options.chip +
-              "' mix targets with and without the fp8 conversion "
-              "instructions (sm_89+); compile them in separate binaries";
-      return failure();
-    }
-    paired = hasFP8;
-  }
-  // One binary runs on every chip of the list: the smallest limit.
-  int64_t sharedMemory = INT64_MAX;
-  for (const std::string &chip : chips)
-    sharedMemory =
-        std::min(sharedMemory, getNVIDIASharedMemoryPerBlock(*smVersion(chip)));
   StringRef format = options.format;
   if (format != "isa" && format != "bin" && format != "fatbin") {
     error = "norm-to-nvvm: 'format' must be isa, bin or fatbin, got '" +
             format.str() + "'";
     return failure();
   }
-  std::string cudaPath = options.cudaPath.empty()
-                             ? std::string(getDefaultCUDAPath())
-                             : options.cudaPath.getValue();
+  if (failed(checkOptLevel("norm-to-nvvm", options.optLevel, error)))
+    return failure();
+  std::string cudaPath = getCUDAPath(options.cudaPath);
+  // libdevice (math functions) is linked into every format: without it the
+  // PTX keeps unresolved calls that fail only when a GPU loads them.
+  SmallString<256> libdevice(cudaPath);
+  llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+  if (!llvm::sys::fs::exists(libdevice)) {
+    error = "norm-to-nvvm: no libdevice at '" + std::string(libdevice) +
+            "'; pass cuda-path=<CUDA toolkit> or set CUDA_ROOT";
+    return failure();
+  }
   if (format != "isa") {
     SmallString<256> ptxas(cudaPath);
     llvm::sys::path::append(ptxas, "bin", "ptxas");
@@ -161,85 +201,56 @@ mlir::norm::buildNormToNVVMPipeline(OpPassManager &pm,
               " needs ptxas, not "
               "found at '" +
               std::string(ptxas) +
-              "'; pass cuda-path=<CUDA toolkit> or use format=isa";
+              "'; pass cuda-path=<CUDA toolkit>, set CUDA_ROOT, or use "
+              "format=isa";
       return failure();
     }
   }
 
-  std::string attach;
-  for (const std::string &chip : chips) {
-    // LLVM's default PTX for sm_89 (7.8) predates the fp8 conversions (8.1).
-    std::string features = options.features;
-    if (features.empty() && *smVersion(chip) == 89)
-      features = "+ptx81";
-    attach += llvm::formatv("nvvm-attach-target{{chip={0} features={1} O={2}},",
-                            chip, features, options.optLevel.getValue())
-                  .str();
-  }
-  // Rows may be split over thread-block clusters when every chip has them.
-  bool clusters = minVersion >= 90;
-  std::string target =
-      llvm::formatv("warp-size=32 shared-memory-per-block={0} "
-                    "max-blocks-per-row={1}",
-                    sharedMemory, clusters ? kMaxBlocksPerRow : 1)
-          .str();
-  // max.NaN.bf16x2 and cvt.rn.bf16x2.f32 (and their f16 forms), and
-  // cp.async (the persistent kernels' row ring too), are sm_80+.
-  bool sm80 = minVersion >= 80;
-  // Evict-last row loads were measured on H100s only, and need PTX 7.4
-  // (LLVM's default PTX for sm_80 and sm_86 is older).
-  bool sm90 = minVersion >= 90;
-  std::string text = llvm::formatv(
-      "{0}norm-to-gpu{{{5} packed-half-max={6} async-copies={6} "
-      "persistent-rows={6} nontemporal-rows=true evict-last-row-loads={7}},"
-      "canonicalize,cse,"
-      "gpu.module(norm-lower-quantizer-conversions{{nvvm-paired={1} "
-      "nvvm-int8=true nvvm-half-pairs={6}},norm-nvvm-nontemporal),"
-      "canonicalize,"
-      "convert-scf-to-cf,convert-func-to-llvm,expand-strided-metadata,"
-      "{2}lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
-      "canonicalize,cse,"
-      "gpu.module(convert-gpu-to-nvvm{{index-bitwidth=64},canonicalize,cse,"
-      "reconcile-unrealized-casts),"
-      "gpu-to-llvm,gpu-module-to-binary{{format={3} toolkit={4}},"
-      "convert-math-to-llvm,finalize-memref-to-llvm,convert-cf-to-llvm,"
-      "canonicalize,cse,reconcile-unrealized-casts",
-      getFrontPasses(options, "norm-tile{" + target + "}"),
-      *paired ? "true" : "false", attach, format, cudaPath, target,
-      sm80 ? "true" : "false", sm90 ? "true" : "false");
-  return addPipeline(pm, text, error);
-}
-
-/// Which fp8 conversions a gfx chip has in hardware: the fnuz formats on
-/// gfx940-942, the OCP formats on gfx950 and gfx12, none elsewhere.
-static StringRef fp8Family(StringRef chip) {
-  if (chip.starts_with("gfx94"))
-    return "fnuz";
-  if (chip == "gfx950" || chip.starts_with("gfx12"))
-    return "ocp";
-  return "none";
+  bool pairedFP8 = target->fp8 == FP8Conversions::OCP;
+  DeviceHooks hooks;
+  hooks.addKernelPasses = [&](OpPassManager &kernelPM) {
+    NormLowerQuantizerConversionsOptions conversions;
+    conversions.nvvmPaired = pairedFP8;
+    conversions.nvvmInt8 = true;
+    conversions.nvvmHalfPairs = target->packedHalfOps;
+    kernelPM.addPass(createNormLowerQuantizerConversions(conversions));
+    kernelPM.addPass(createNormNVVMNontemporal());
+  };
+  hooks.addAttachTargets = [&](OpPassManager &pm) {
+    for (const ChipInfo *chip : target->chips) {
+      GpuNVVMAttachTargetOptions attach;
+      attach.chip = chip->name.str();
+      attach.features = options.features.empty() ? chip->ptxFeatures.str()
+                                                 : options.features.getValue();
+      attach.optLevel = options.optLevel;
+      pm.addPass(createGpuNVVMAttachTarget(attach));
+    }
+  };
+  hooks.addGPUToVendor = [](OpPassManager &kernelPM) {
+    ConvertGpuOpsToNVVMOpsOptions toNVVM;
+    toNVVM.indexBitwidth = 64;
+    kernelPM.addPass(createConvertGpuOpsToNVVMOps(toNVVM));
+  };
+  CommonOptions common{options.bufferize, options.raise, options.fuse,
+                       options.tile,      format.str(),  cudaPath};
+  buildPipeline(pm, common, *target, hooks);
+  return success();
 }
 
 LogicalResult
 mlir::norm::buildNormToROCDLPipeline(OpPassManager &pm,
                                      const NormToROCDLPipelineOptions &options,
                                      std::string &error) {
-  SmallVector<std::string> chips = splitChips(options.chip);
-  if (chips.empty()) {
-    error = "norm-to-rocdl: 'chip' is empty";
+  std::optional<bool> wave64;
+  if (options.wave64.getNumOccurrences())
+    wave64 = options.wave64;
+  std::string why;
+  std::optional<TargetDescription> target =
+      describeTarget(GPUVendor::AMD, options.chip, wave64, why);
+  if (!target) {
+    error = "norm-to-rocdl: " + why;
     return failure();
-  }
-  for (const std::string &chip : chips) {
-    if (!StringRef(chip).starts_with("gfx")) {
-      error = "norm-to-rocdl: '" + chip + "' is not an AMD chip (gfxNNN)";
-      return failure();
-    }
-    if (fp8Family(chip) != fp8Family(chips.front())) {
-      error = "norm-to-rocdl: chips '" + options.chip +
-              "' have different fp8 conversion instructions; compile them in "
-              "separate binaries";
-      return failure();
-    }
   }
   StringRef format = options.format;
   if (format != "isa" && format != "bin") {
@@ -247,6 +258,8 @@ mlir::norm::buildNormToROCDLPipeline(OpPassManager &pm,
             "'";
     return failure();
   }
+  if (failed(checkOptLevel("norm-to-rocdl", options.optLevel, error)))
+    return failure();
   std::string toolkit = options.toolkit.empty()
                             ? std::string(getDefaultROCmToolkitPath())
                             : options.toolkit.getValue();
@@ -261,62 +274,73 @@ mlir::norm::buildNormToROCDLPipeline(OpPassManager &pm,
             "; pass toolkit=<folder>";
     return failure();
   }
-  // RDNA chips run wave32 unless told otherwise.
-  bool wave64 = options.wave64;
-  if (!options.wave64.getNumOccurrences())
-    wave64 = !(StringRef(chips.front()).starts_with("gfx10") ||
-               StringRef(chips.front()).starts_with("gfx11") ||
-               StringRef(chips.front()).starts_with("gfx12"));
 
-  std::string attach;
-  for (const std::string &chip : chips)
-    attach +=
-        llvm::formatv("rocdl-attach-target{{chip={0} O={1} wave64={2}},", chip,
-                      options.optLevel.getValue(), wave64 ? "true" : "false")
-            .str();
-  // LDS per workgroup: 64 KiB on every supported chip (gfx950 has more,
-  // unused until a launch above 64 KiB is tested there).
-  std::string target =
-      llvm::formatv("warp-size={0} shared-memory-per-block={1}",
-                    wave64 ? 64 : 32, 64 * 1024)
-          .str();
-  std::string text = llvm::formatv(
-      "{0}norm-to-gpu{{{1}},canonicalize,cse,"
-      "gpu.module(convert-arith-to-amdgpu{{chipset={2} "
-      "saturate-fp8-truncf=true},norm-lower-quantizer-conversions,"
-      "convert-vector-to-llvm),canonicalize,"
-      "convert-scf-to-cf,convert-func-to-llvm,expand-strided-metadata,"
-      "{3}lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
-      "canonicalize,cse,"
-      "gpu.module(convert-gpu-to-rocdl{{chipset={2} index-bitwidth=64 "
-      "runtime=HIP},canonicalize,cse,reconcile-unrealized-casts),"
-      "gpu-to-llvm,gpu-module-to-binary{{format={4} toolkit={5}},"
-      "convert-math-to-llvm,finalize-memref-to-llvm,convert-cf-to-llvm,"
-      "canonicalize,cse,reconcile-unrealized-casts",
-      getFrontPasses(options, "norm-tile{" + target + "}"), target,
-      chips.front(), attach, format, toolkit);
-  return addPipeline(pm, text, error);
+  std::string chipset = target->chips.front()->name.str();
+  DeviceHooks hooks;
+  hooks.addKernelPasses = [&](OpPassManager &kernelPM) {
+    ArithToAMDGPUConversionPassOptions toAMDGPU;
+    toAMDGPU.chipset = chipset;
+    toAMDGPU.saturateFP8Truncf = true;
+    kernelPM.addPass(createArithToAMDGPUConversionPass(toAMDGPU));
+    kernelPM.addPass(createNormLowerQuantizerConversions());
+    kernelPM.addPass(createConvertVectorToLLVMPass());
+  };
+  hooks.addAttachTargets = [&](OpPassManager &pm) {
+    for (const ChipInfo *chip : target->chips) {
+      GpuROCDLAttachTargetOptions attach;
+      attach.chip = chip->name.str();
+      attach.optLevel = options.optLevel;
+      attach.wave64Flag = target->warpSize == 64;
+      pm.addPass(createGpuROCDLAttachTarget(attach));
+    }
+  };
+  hooks.addGPUToVendor = [&](OpPassManager &kernelPM) {
+    ConvertGpuOpsToROCDLOpsOptions toROCDL;
+    toROCDL.chipset = chipset;
+    toROCDL.indexBitwidth = 64;
+    toROCDL.runtime = gpu::amd::Runtime::HIP;
+    kernelPM.addPass(createConvertGpuOpsToROCDLOps(toROCDL));
+  };
+  CommonOptions common{options.bufferize, options.raise, options.fuse,
+                       options.tile,      format.str(),  toolkit};
+  buildPipeline(pm, common, *target, hooks);
+  return success();
+}
+
+/// Registers `Options`' pipeline under `name`: an option or target error is
+/// reported through the driver's error handler (a diagnostic and a failed
+/// run), never an LLVM fatal error.
+template <typename Options>
+static void registerPipeline(StringRef name, StringRef description,
+                             LogicalResult (*build)(OpPassManager &,
+                                                    const Options &,
+                                                    std::string &)) {
+  registerPassPipeline(
+      name, description,
+      [build](OpPassManager &pm, StringRef optionsText,
+              function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        if (failed(options.parseFromString(optionsText)))
+          return failure();
+        std::string error;
+        if (failed(build(pm, options, error)))
+          return errorHandler(error);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(Options());
+      });
 }
 
 void mlir::norm::registerNormPipelines() {
-  PassPipelineRegistration<NormToNVVMPipelineOptions>(
+  registerPipeline<NormToNVVMPipelineOptions>(
       "norm-to-nvvm",
       "Compile norm ops to NVIDIA binaries (PTX, cubin or fatbin) and host "
       "code that launches them",
-      [](OpPassManager &pm, const NormToNVVMPipelineOptions &options) {
-        std::string error;
-        if (failed(buildNormToNVVMPipeline(pm, options, error)))
-          llvm::report_fatal_error(llvm::StringRef(error),
-                                   /*gen_crash_diag=*/false);
-      });
-  PassPipelineRegistration<NormToROCDLPipelineOptions>(
+      buildNormToNVVMPipeline);
+  registerPipeline<NormToROCDLPipelineOptions>(
       "norm-to-rocdl",
       "Compile norm ops to AMD binaries (HSACO or GCN assembly) and host code "
       "that launches them",
-      [](OpPassManager &pm, const NormToROCDLPipelineOptions &options) {
-        std::string error;
-        if (failed(buildNormToROCDLPipeline(pm, options, error)))
-          llvm::report_fatal_error(llvm::StringRef(error),
-                                   /*gen_crash_diag=*/false);
-      });
+      buildNormToROCDLPipeline);
 }

@@ -39,7 +39,9 @@ struct NormToNVVMPipelineOptions
       llvm::cl::init("bin")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
-      llvm::cl::desc("CUDA toolkit holding ptxas, fatbinary and libdevice"),
+      llvm::cl::desc("CUDA toolkit holding ptxas, fatbinary and libdevice "
+                     "(default: $CUDA_ROOT, else $CUDA_HOME, else the one "
+                     "found at build time)"),
       llvm::cl::init("")};
   PassOptions::Option<bool> bufferize{
       *this, "bufferize",
