@@ -13,7 +13,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "norm/Conversion/NormToGPU/KernelPlan.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
-#include "norm/Dialect/Norm/IR/RowSchedule.h"
+#include "norm/Dialect/Norm/Transforms/ScheduleChoice.h"
 
 namespace mlir {
 namespace norm {

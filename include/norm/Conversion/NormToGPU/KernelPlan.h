@@ -15,7 +15,7 @@
 #define NORM_CONVERSION_NORMTOGPU_KERNELPLAN_H
 
 #include "norm/Conversion/NormToGPU/RowKernelSpec.h"
-#include "norm/Dialect/Norm/IR/RowSchedule.h"
+#include "norm/Dialect/Norm/Transforms/ScheduleChoice.h"
 
 #include "llvm/Support/raw_ostream.h"
 

@@ -10,7 +10,7 @@
 
 #include "norm/Dialect/Norm/Transforms/Passes.h"
 
-#include "norm/Dialect/Norm/IR/RowSchedule.h"
+#include "norm/Dialect/Norm/Transforms/ScheduleChoice.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace mlir {

@@ -2,10 +2,10 @@
 //
 // Part of norm-mlir. See README.md for license information.
 //
-// The one implementation of the row kernel schedule: its constraints (the op
-// verifiers' `schedule` check), the default choice (`norm-tile`, and
-// `norm-to-gpu` for ops without a `schedule`) and the conversion to and from
-// `#norm.schedule`.
+// The row kernel schedule: its constraints (the op verifiers' `schedule`
+// check) and the conversion to and from `#norm.schedule`. The default choice
+// for a target (`norm-tile`, and `norm-to-gpu` for ops without a `schedule`)
+// is in Transforms/ScheduleChoice.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,52 +91,25 @@ struct RowKernelShape {
 /// rmsnorm_quantize).
 RowKernelShape getRowKernelShape(Operation *op);
 
-/// What a GPU offers a schedule.
-struct RowScheduleTarget {
-  int64_t warpSize = 32;
-  /// Streaming multiprocessors (compute units), 0 when unknown; with a
-  /// static row count, blocks shrink until every one has work.
-  int64_t numSMs = 0;
-  /// Most row elements a thread may hold in registers.
-  int64_t maxRegisterElements = 64;
-  /// Shared memory a block may use, in bytes.
-  int64_t sharedMemoryPerBlock = 48 * 1024;
-  /// Most blocks of a thread-block cluster a row may be split over; 1 where
-  /// the target has no clusters (the kernels then need no cluster support).
-  int64_t maxBlocksPerRow = 1;
-};
-
-/// Fields forced by the user; the others are chosen around them.
-struct RowScheduleOverrides {
-  std::optional<int64_t> threadsPerRow, rowsPerBlock, vectorWidth, blocksPerRow;
-  std::optional<RowStorage> rowStorage;
-};
-
+/// Most threads of a block on any GPU.
+constexpr int64_t kMaxThreadsPerBlock = 1024;
+/// The narrowest warp of any target: blocks are whole warps of it, since
+/// NVIDIA's shuffles need every lane of a warp present.
+constexpr int64_t kMinWarpSize = 32;
 /// Most row elements a thread may keep in registers under any schedule: no
 /// GPU holds more (NVIDIA has 255 registers per thread).
 constexpr int64_t kMaxRegisterRowElements = 256;
 
-/// Picks the default schedule (honoring `overrides`) for `shape` on `target`,
-/// or returns nullopt with an explanation of why none fits. The result
-/// always satisfies `checkRowSchedule` and `checkRowScheduleForTarget`
-/// unless an override breaks them; callers check.
-std::optional<RowSchedule>
-chooseRowSchedule(const RowKernelShape &shape, const RowScheduleTarget &target,
-                  std::string &whyNot,
-                  const RowScheduleOverrides &overrides = {});
+/// Row elements a thread keeps with row_storage = registers (static H): its
+/// chunks' vectors, and the edge element of a peeled row.
+int64_t getRegisterRowElements(const RowSchedule &schedule,
+                               const RowKernelShape &shape);
 
 /// Checks what the lowering needs of a schedule for `shape` on any target
 /// (the op verifiers' check); on failure, `whyNot` says what is wrong.
 LogicalResult checkRowSchedule(const RowSchedule &schedule,
                                const RowKernelShape &shape,
                                std::string &whyNot);
-
-/// Checks what the lowering needs of a schedule on `target` (its warp size
-/// and clusters).
-LogicalResult checkRowScheduleForTarget(const RowSchedule &schedule,
-                                        const RowKernelShape &shape,
-                                        const RowScheduleTarget &target,
-                                        std::string &whyNot);
 
 /// Most blocks a cluster may portably have on NVIDIA GPUs.
 constexpr int64_t kMaxBlocksPerRow = 8;
@@ -145,12 +118,6 @@ constexpr int64_t kMaxBlocksPerRow = 8;
 /// cached in shared memory).
 int64_t getSharedMemoryBytes(const RowSchedule &schedule,
                              const RowKernelShape &shape);
-
-/// Whether the row cache in shared memory takes more than half of what a
-/// block may use on `target`, so that no second block fits on an SM.
-bool sharedRowCacheFillsSM(const RowSchedule &schedule,
-                           const RowKernelShape &shape,
-                           const RowScheduleTarget &target);
 
 /// Checks the `schedule` attribute of a norm op, if any, against the op.
 LogicalResult verifyOpSchedule(Operation *op, ScheduleAttr schedule);
