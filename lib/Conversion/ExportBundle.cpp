@@ -7,6 +7,8 @@
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
+#include "norm-runtime/norm_bundle_schema.h"
+
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "llvm/Support/FileSystem.h"
@@ -56,13 +58,16 @@ static std::optional<std::pair<std::string, StringRef>>
 describeObject(gpu::ObjectAttr object) {
   gpu::CompilationTarget format = object.getFormat();
   if (auto nvvm = dyn_cast<NVVM::NVVMTargetAttr>(object.getTarget())) {
-    StringRef ext = format == gpu::CompilationTarget::Assembly ? "ptx"
-                    : format == gpu::CompilationTarget::Fatbin ? "fatbin"
-                                                               : "cubin";
+    StringRef ext =
+        format == gpu::CompilationTarget::Assembly ? NORM_BINARY_FORMAT_PTX
+        : format == gpu::CompilationTarget::Fatbin ? NORM_BINARY_FORMAT_FATBIN
+                                                   : NORM_BINARY_FORMAT_CUBIN;
     return std::make_pair(nvvm.getChip().str(), ext);
   }
   if (auto rocdl = dyn_cast<ROCDL::ROCDLTargetAttr>(object.getTarget())) {
-    StringRef ext = format == gpu::CompilationTarget::Assembly ? "s" : "hsaco";
+    StringRef ext = format == gpu::CompilationTarget::Assembly
+                        ? NORM_BINARY_FORMAT_AMDGCN_ASSEMBLY
+                        : NORM_BINARY_FORMAT_HSACO;
     return std::make_pair(rocdl.getChip().str(), ext);
   }
   return std::nullopt;
@@ -104,10 +109,11 @@ struct NormExportBundlePass
           failed = true;
           return;
         }
-        objects.push_back(llvm::json::Object{{"binary", binary.getSymName()},
-                                             {"chip", chip},
-                                             {"format", ext},
-                                             {"file", file}});
+        objects.push_back(
+            llvm::json::Object{{NORM_KEY_BINARY, binary.getSymName()},
+                               {NORM_KEY_CHIP, chip},
+                               {NORM_KEY_FORMAT, ext},
+                               {NORM_KEY_FILE, file}});
       }
     });
     if (failed)
@@ -118,11 +124,12 @@ struct NormExportBundlePass
             NormDialect::getKernelsAttrName()))
       for (NamedAttribute entry : manifest)
         kernels[entry.getName().getValue()] = toJSON(entry.getValue());
-    llvm::json::Object root{{"format_version", 1},
-                            {"kernels", std::move(kernels)},
-                            {"objects", std::move(objects)}};
+    llvm::json::Object root{
+        {NORM_KEY_FORMAT_VERSION, NORM_BUNDLE_FORMAT_VERSION},
+        {NORM_KEY_KERNELS, std::move(kernels)},
+        {NORM_KEY_OBJECTS, std::move(objects)}};
     SmallString<256> path(directory);
-    llvm::sys::path::append(path, "manifest.json");
+    llvm::sys::path::append(path, NORM_BUNDLE_MANIFEST_FILE);
     std::string text;
     llvm::raw_string_ostream os(text);
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";

@@ -74,6 +74,7 @@ static NormToGPUOptions getNormToGPUOptions(const TargetDescription &target) {
   options.persistentRows = target.asyncCopies;
   options.nontemporalRows = target.vendor == GPUVendor::NVIDIA;
   options.evictLastRowLoads = target.evictLastLoads;
+  options.vendor = target.vendor == GPUVendor::AMD ? "amd" : "nvidia";
   return options;
 }
 

@@ -16,19 +16,26 @@ import ctypes
 import os
 from collections import namedtuple
 
+from . import _schema as schema
+
 __all__ = ["Bundle", "Context", "NormRuntimeError", "TensorDesc", "load"]
 
 MAX_RANK = 8
 
-DTYPES = ["f32", "f16", "bf16", "f8E4M3FN", "f8E4M3FNUZ", "f8E5M2", "i8"]
+# Names indexed by norm_dtype_t, norm_tensor_role_t, norm_quant_scheme_t.
+DTYPES = schema.DTYPES
+ROLES = schema.ROLES
+SCHEMES = schema.SCHEMES
 # torch dtype spellings -> norm_dtype_t
 _TORCH_DTYPES = {
-    "torch.float32": 0, "torch.float16": 1, "torch.bfloat16": 2,
-    "torch.float8_e4m3fn": 3, "torch.float8_e4m3fnuz": 4,
-    "torch.float8_e5m2": 5, "torch.int8": 6,
+    "torch.float32": DTYPES.index(schema.DTYPE_NAME_F32),
+    "torch.float16": DTYPES.index(schema.DTYPE_NAME_F16),
+    "torch.bfloat16": DTYPES.index(schema.DTYPE_NAME_BF16),
+    "torch.float8_e4m3fn": DTYPES.index(schema.DTYPE_NAME_F8E4M3FN),
+    "torch.float8_e4m3fnuz": DTYPES.index(schema.DTYPE_NAME_F8E4M3FNUZ),
+    "torch.float8_e5m2": DTYPES.index(schema.DTYPE_NAME_F8E5M2),
+    "torch.int8": DTYPES.index(schema.DTYPE_NAME_I8),
 }
-ROLES = ["row", "vector", "scalar", "scales"]
-SCHEMES = ["per_token", "per_group", "static"]
 
 # A tensor given by hand: pointer, dtype name (DTYPES), shape and strides in
 # elements.
@@ -202,28 +209,35 @@ class Bundle:
             _check(lib.norm_bundle_tensor_info(
                 self._handle, kernel.encode(), i, ctypes.byref(name),
                 ctypes.byref(dtype), ctypes.byref(align), ctypes.byref(role)))
-            tensors.append(dict(name=name.value.decode(),
-                                dtype=DTYPES[dtype.value],
-                                align=align.value, role=ROLES[role.value]))
+            tensors.append({schema.KEY_NAME: name.value.decode(),
+                            "dtype": DTYPES[dtype.value],
+                            schema.KEY_ALIGN: align.value,
+                            schema.KEY_ROLE: ROLES[role.value]})
         params = _KernelParams()
         _check(lib.norm_bundle_kernel_params(self._handle, kernel.encode(),
                                              ctypes.byref(params)))
-        return dict(op=info.op.decode(), cols=info.cols,
-                    block_size=info.block_size,
-                    rows_per_block=info.rows_per_block,
-                    threads_per_row=info.threads_per_row,
-                    vector_width=info.vector_width,
-                    cols_multiple=info.cols_multiple,
-                    blocks_per_row=info.blocks_per_row,
-                    dynamic_shared_memory=info.dynamic_shared_memory,
-                    tensors=tensors,
-                    scheme=SCHEMES[params.scheme] if params.quantize else None,
-                    epsilon=params.epsilon if params.normalize else None,
-                    intermediate_type=(DTYPES[params.intermediate_type]
-                                       if params.has_intermediate_type
-                                       else None),
-                    normalized_type=(DTYPES[params.normalized_type]
-                                     if params.has_normalized_type else None))
+        # Keyed as in the manifest (but for "tensors").
+        return {
+            schema.KEY_OP: info.op.decode(),
+            schema.KEY_COLS: info.cols,
+            schema.KEY_BLOCK_SIZE: info.block_size,
+            schema.KEY_ROWS_PER_BLOCK: info.rows_per_block,
+            schema.KEY_THREADS_PER_ROW: info.threads_per_row,
+            schema.KEY_VECTOR_WIDTH: info.vector_width,
+            schema.KEY_COLS_MULTIPLE: info.cols_multiple,
+            schema.KEY_BLOCKS_PER_ROW: info.blocks_per_row,
+            schema.KEY_DYNAMIC_SHARED_MEMORY: info.dynamic_shared_memory,
+            "tensors": tensors,
+            schema.KEY_SCHEME: (SCHEMES[params.scheme] if params.quantize
+                                else None),
+            schema.KEY_EPSILON: params.epsilon if params.normalize else None,
+            schema.KEY_INTERMEDIATE_TYPE: (
+                DTYPES[params.intermediate_type]
+                if params.has_intermediate_type else None),
+            schema.KEY_NORMALIZED_TYPE: (
+                DTYPES[params.normalized_type]
+                if params.has_normalized_type else None),
+        }
 
     def check(self, kernel, tensors):
         """Runs the launch checks without a GPU; returns the grid size."""

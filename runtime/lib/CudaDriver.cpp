@@ -6,6 +6,8 @@
 
 #include "Driver.h"
 
+#include "norm-runtime/norm_bundle_schema.h"
+
 #include <algorithm>
 #include <dlfcn.h>
 
@@ -298,13 +300,13 @@ CudaDriver::candidates(const Bundle &bundle) const {
     if (archSpecific && *sm != version)
       continue;
     int rank;
-    if (object.format == "cubin") {
+    if (object.format == NORM_BINARY_FORMAT_CUBIN) {
       if (*sm / 10 != version / 10)
         continue;
       rank = 3000 + *sm * 2 + archSpecific;
-    } else if (object.format == "fatbin") {
+    } else if (object.format == NORM_BINARY_FORMAT_FATBIN) {
       rank = 2000 + *sm;
-    } else if (object.format == "ptx") {
+    } else if (object.format == NORM_BINARY_FORMAT_PTX) {
       rank = 1000 + *sm;
     } else {
       continue;

@@ -6,6 +6,8 @@
 
 #include "Driver.h"
 
+#include "norm-runtime/norm_bundle_schema.h"
+
 #include <dlfcn.h>
 
 using namespace norm::runtime;
@@ -63,7 +65,7 @@ public:
   candidates(const Bundle &bundle) const override {
     std::vector<const BinaryObject *> result;
     for (const BinaryObject &object : bundle.objects())
-      if (object.format == "hsaco")
+      if (object.format == NORM_BINARY_FORMAT_HSACO)
         result.push_back(&object);
     return result;
   }

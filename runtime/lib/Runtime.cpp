@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "norm-runtime/norm_bundle_schema.h"
 #include "norm-runtime/norm_runtime.h"
 
 #include "Arguments.h"
@@ -108,19 +109,19 @@ const char *norm_status_name(norm_status_t status) {
 const char *norm_dtype_name(norm_dtype_t dtype) {
   switch (dtype) {
   case NORM_DTYPE_F32:
-    return "f32";
+    return NORM_DTYPE_NAME_F32;
   case NORM_DTYPE_F16:
-    return "f16";
+    return NORM_DTYPE_NAME_F16;
   case NORM_DTYPE_BF16:
-    return "bf16";
+    return NORM_DTYPE_NAME_BF16;
   case NORM_DTYPE_F8E4M3FN:
-    return "f8E4M3FN";
+    return NORM_DTYPE_NAME_F8E4M3FN;
   case NORM_DTYPE_F8E4M3FNUZ:
-    return "f8E4M3FNUZ";
+    return NORM_DTYPE_NAME_F8E4M3FNUZ;
   case NORM_DTYPE_F8E5M2:
-    return "f8E5M2";
+    return NORM_DTYPE_NAME_F8E5M2;
   case NORM_DTYPE_I8:
-    return "i8";
+    return NORM_DTYPE_NAME_I8;
   }
   return "unknown";
 }

@@ -141,6 +141,10 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
            "whose threads each take whole vectors of the row mark only "
            "their input loads, and carry norm.row_cache_policy = "
            "\"evict_last_loads\"">,
+    Option<"vendor", "vendor", "std::string", /*default=*/"\"nvidia\"",
+           "The kernels' vendor: nvidia or amd. Vendor-only IR (cp.async, "
+           "clusters) comes from that vendor's hooks; the NVIDIA-only "
+           "options are rejected with amd">,
     Option<"printPlan", "print-plan", "bool", /*default=*/"false",
            "Print each kernel's plan (KernelPlan.h: the row program, where "
            "the row lives, how it is loaded, the quantizer's shortcuts) to "

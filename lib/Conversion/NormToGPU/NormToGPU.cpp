@@ -7,10 +7,14 @@
 #include "norm/Conversion/Passes.h"
 
 #include "RowKernelEmitter.h"
+#include "TargetHooks.h"
+// The manifest's names (macros only): norm-runtime's header of the bundle
+// format, which the runtime reads with the same names.
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
+#include "norm-runtime/norm_bundle_schema.h"
 #include "norm/Conversion/NormToGPU/KernelPlan.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Dialect/Norm/Transforms/ScheduleChoice.h"
@@ -67,7 +71,8 @@ static LogicalResult checkAddressable(Operation *op, StringRef name,
 /// Builds the kernel into `kernels` and returns it.
 static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
                                   gpu::GPUModuleOp kernels, StringRef name,
-                                  const KernelPlan &plan) {
+                                  const KernelPlan &plan,
+                                  const KernelTargetHooks &hooks) {
   const RowKernelSpec &spec = plan.spec;
   const RowSchedule &schedule = plan.rows.schedule;
   MLIRContext *ctx = moduleBuilder.getContext();
@@ -97,7 +102,7 @@ static gpu::GPUFuncOp buildKernel(OpBuilder &moduleBuilder,
         i, LLVM::LLVMDialect::getAlignAttrName(),
         moduleBuilder.getI64IntegerAttr(spec.operands[i].alignment));
 
-  emitRowKernelBody(func, plan);
+  emitRowKernelBody(func, plan, hooks);
   OpBuilder bodyBuilder = OpBuilder::atBlockEnd(&func.getBody().back());
   gpu::ReturnOp::create(bodyBuilder, func.getLoc());
   return func;
@@ -108,90 +113,93 @@ static DictionaryAttr describeKernel(MLIRContext *ctx, const KernelPlan &plan) {
   const RowKernelSpec &spec = plan.spec;
   const RowSchedule &schedule = plan.rows.schedule;
   Builder b(ctx);
+  auto entry = [&](const char *key, Attribute value) {
+    return b.getNamedAttr(key, value);
+  };
   SmallVector<Attribute> args;
   for (const KernelOperand &operand : spec.operands) {
     args.push_back(b.getDictionaryAttr(
-        {b.getNamedAttr("name", b.getStringAttr(operand.name)),
-         b.getNamedAttr("kind", b.getStringAttr("ptr")),
-         b.getNamedAttr("role",
-                        b.getStringAttr(stringifyOperandRole(operand.role))),
-         b.getNamedAttr("type", b.getStringAttr(typeName(operand.elementType))),
-         b.getNamedAttr("align", b.getI64IntegerAttr(operand.alignment))}));
+        {entry(NORM_KEY_NAME, b.getStringAttr(operand.name)),
+         entry(NORM_KEY_KIND, b.getStringAttr(NORM_ARG_KIND_PTR)),
+         entry(NORM_KEY_ROLE,
+               b.getStringAttr(stringifyOperandRole(operand.role))),
+         entry(NORM_KEY_TYPE, b.getStringAttr(typeName(operand.elementType))),
+         entry(NORM_KEY_ALIGN, b.getI64IntegerAttr(operand.alignment))}));
   }
   auto scalarArg = [&](StringRef name) {
-    args.push_back(
-        b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(name)),
-                             b.getNamedAttr("kind", b.getStringAttr("i64"))}));
+    args.push_back(b.getDictionaryAttr(
+        {entry(NORM_KEY_NAME, b.getStringAttr(name)),
+         entry(NORM_KEY_KIND, b.getStringAttr(NORM_ARG_KIND_I64))}));
   };
-  scalarArg("rows");
-  scalarArg("cols");
+  scalarArg(NORM_ARG_ROWS);
+  scalarArg(NORM_ARG_COLS);
   for (int operand : spec.stridedOperands())
-    scalarArg(("stride_" + spec.operands[operand].name));
+    scalarArg((NORM_ARG_STRIDE_PREFIX + spec.operands[operand].name));
   // What the kernel computes, so that a runtime tool can check it against
-  // the reference without the source module.
+  // the reference without the source module. The values of scheme,
+  // scale_layout and row_storage are the norm dialect's enum spellings, which
+  // the header's NORM_SCHEME_NAME_*, NORM_SCALE_LAYOUT_* and
+  // NORM_ROW_STORAGE_* repeat.
   SmallVector<NamedAttribute> params;
-  params.push_back(b.getNamedAttr("normalize", b.getBoolAttr(spec.normalize)));
+  params.push_back(entry(NORM_KEY_NORMALIZE, b.getBoolAttr(spec.normalize)));
   if (spec.normalize) {
+    params.push_back(entry(NORM_KEY_EPSILON, b.getF64FloatAttr(spec.epsilon)));
     params.push_back(
-        b.getNamedAttr("epsilon", b.getF64FloatAttr(spec.epsilon)));
-    params.push_back(
-        b.getNamedAttr("weight_offset", b.getF64FloatAttr(spec.weightOffset)));
+        entry(NORM_KEY_WEIGHT_OFFSET, b.getF64FloatAttr(spec.weightOffset)));
     if (spec.normalizedType)
-      params.push_back(b.getNamedAttr(
-          "normalized_type", b.getStringAttr(typeName(spec.normalizedType))));
+      params.push_back(entry(NORM_KEY_NORMALIZED_TYPE,
+                             b.getStringAttr(typeName(spec.normalizedType))));
   }
   if (spec.intermediateType)
-    params.push_back(b.getNamedAttr(
-        "intermediate_type", b.getStringAttr(typeName(spec.intermediateType))));
-  params.push_back(b.getNamedAttr("quantize", b.getBoolAttr(spec.quantize)));
+    params.push_back(entry(NORM_KEY_INTERMEDIATE_TYPE,
+                           b.getStringAttr(typeName(spec.intermediateType))));
+  params.push_back(entry(NORM_KEY_QUANTIZE, b.getBoolAttr(spec.quantize)));
   if (spec.quantize) {
-    params.push_back(b.getNamedAttr(
-        "scheme", b.getStringAttr(stringifyQuantScheme(spec.scheme))));
+    params.push_back(entry(NORM_KEY_SCHEME,
+                           b.getStringAttr(stringifyQuantScheme(spec.scheme))));
     if (spec.scheme == QuantScheme::PerGroup) {
       params.push_back(
-          b.getNamedAttr("group_size", b.getI64IntegerAttr(spec.groupSize)));
-      params.push_back(b.getNamedAttr(
-          "scale_layout",
-          b.getStringAttr(stringifyScaleLayout(spec.scaleLayout))));
+          entry(NORM_KEY_GROUP_SIZE, b.getI64IntegerAttr(spec.groupSize)));
+      params.push_back(
+          entry(NORM_KEY_SCALE_LAYOUT,
+                b.getStringAttr(stringifyScaleLayout(spec.scaleLayout))));
     }
     if (spec.scaleUb)
       params.push_back(
-          b.getNamedAttr("scale_ub", b.getF64FloatAttr(*spec.scaleUb)));
+          entry(NORM_KEY_SCALE_UB, b.getF64FloatAttr(*spec.scaleUb)));
     if (spec.clip)
-      params.push_back(b.getNamedAttr("clip", b.getF64FloatAttr(*spec.clip)));
+      params.push_back(entry(NORM_KEY_CLIP, b.getF64FloatAttr(*spec.clip)));
     params.push_back(
-        b.getNamedAttr("min_scale", b.getF64FloatAttr(spec.minScale)));
+        entry(NORM_KEY_MIN_SCALE, b.getF64FloatAttr(spec.minScale)));
   }
   return b.getDictionaryAttr(
-      {b.getNamedAttr("op", b.getStringAttr(spec.opName)),
-       b.getNamedAttr("params", b.getDictionaryAttr(params)),
-       b.getNamedAttr("args", b.getArrayAttr(args)),
-       b.getNamedAttr("block_size", b.getI64IntegerAttr(schedule.blockSize())),
-       b.getNamedAttr("rows_per_block",
-                      b.getI64IntegerAttr(schedule.rowsPerBlock)),
-       b.getNamedAttr("threads_per_row",
-                      b.getI64IntegerAttr(schedule.threadsPerRow)),
+      {entry(NORM_KEY_OP, b.getStringAttr(spec.opName)),
+       entry(NORM_KEY_PARAMS, b.getDictionaryAttr(params)),
+       entry(NORM_KEY_ARGS, b.getArrayAttr(args)),
+       entry(NORM_KEY_BLOCK_SIZE, b.getI64IntegerAttr(schedule.blockSize())),
+       entry(NORM_KEY_ROWS_PER_BLOCK,
+             b.getI64IntegerAttr(schedule.rowsPerBlock)),
+       entry(NORM_KEY_THREADS_PER_ROW,
+             b.getI64IntegerAttr(schedule.threadsPerRow)),
        // Blocks (of one cluster) per row: the grid is rows * blocks_per_row.
-       b.getNamedAttr("blocks_per_row",
-                      b.getI64IntegerAttr(schedule.blocksPerRow)),
-       b.getNamedAttr("vector_width",
-                      b.getI64IntegerAttr(schedule.vectorWidth)),
-       b.getNamedAttr("cols", b.getI64IntegerAttr(spec.cols)),
+       entry(NORM_KEY_BLOCKS_PER_ROW,
+             b.getI64IntegerAttr(schedule.blocksPerRow)),
+       entry(NORM_KEY_VECTOR_WIDTH, b.getI64IntegerAttr(schedule.vectorWidth)),
+       entry(NORM_KEY_COLS, b.getI64IntegerAttr(spec.cols)),
        // What a run-time H must be a multiple of (besides a group size).
-       b.getNamedAttr(
-           "cols_multiple",
-           b.getI64IntegerAttr(plan.rows.peeled ? 1 : schedule.vectorWidth)),
+       entry(NORM_KEY_COLS_MULTIPLE,
+             b.getI64IntegerAttr(plan.rows.peeled ? 1 : schedule.vectorWidth)),
        // Whether the kernel reads the row from memory once.
-       b.getNamedAttr("row_cached",
-                      b.getBoolAttr(schedule.rowStorage != RowStorage::Stream)),
-       b.getNamedAttr("row_storage", b.getStringAttr(stringifyRowStorage(
-                                         schedule.rowStorage))),
-       b.getNamedAttr("dynamic_shared_memory",
-                      b.getI64IntegerAttr(plan.sharedMemoryBytes)),
+       entry(NORM_KEY_ROW_CACHED,
+             b.getBoolAttr(schedule.rowStorage != RowStorage::Stream)),
+       entry(NORM_KEY_ROW_STORAGE,
+             b.getStringAttr(stringifyRowStorage(schedule.rowStorage))),
+       entry(NORM_KEY_DYNAMIC_SHARED_MEMORY,
+             b.getI64IntegerAttr(plan.sharedMemoryBytes)),
        // The kernel loops over rows with a grid stride: any grid of at most
        // rows blocks is correct; the runtime spreads the rows evenly over
        // the SMs.
-       b.getNamedAttr("persistent", b.getBoolAttr(plan.persistent()))});
+       entry(NORM_KEY_PERSISTENT, b.getBoolAttr(plan.persistent()))});
 }
 
 namespace {
@@ -299,8 +307,9 @@ NormToGPUPass::lowerOp(Operation *op, RowKernelSpec spec,
     kernelPlan.print(llvm::outs());
   }
   OpBuilder moduleBuilder(kernels);
-  gpu::GPUFuncOp kernel =
-      buildKernel(moduleBuilder, kernels, kernelName, kernelPlan);
+  gpu::GPUFuncOp kernel = buildKernel(
+      moduleBuilder, kernels, kernelName, kernelPlan,
+      vendor == "amd" ? getROCDLKernelHooks() : getNVVMKernelHooks());
   manifest.push_back(NamedAttribute(
       kernel.getNameAttr(), describeKernel(op->getContext(), kernelPlan)));
 
@@ -414,6 +423,23 @@ void NormToGPUPass::runOnOperation() {
   if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
     module.emitError("norm-to-gpu: 'warp-size' must be a power of two, got ")
         << warpSize.getValue();
+    return signalPassFailure();
+  }
+  if (vendor != "nvidia" && vendor != "amd") {
+    module.emitError("norm-to-gpu: 'vendor' must be nvidia or amd, got '")
+        << vendor.getValue() << "'";
+    return signalPassFailure();
+  }
+  // Asynchronous copies (and the persistent rows they fill) and clusters are
+  // NVIDIA's: no AMD target has them (KnownTargets.h).
+  if (vendor == "amd" &&
+      (asyncCopies || persistentRows || maxBlocksPerRow > 1)) {
+    module.emitError("norm-to-gpu: ")
+        << (asyncCopies      ? "'async-copies'"
+            : persistentRows ? "'persistent-rows'"
+                             : "'max-blocks-per-row' > 1")
+        << " needs an NVIDIA target (vendor=nvidia); AMD GPUs have no "
+           "asynchronous copies or thread-block clusters";
     return signalPassFailure();
   }
   if (maxBlocksPerRow < 1 || maxBlocksPerRow > kMaxBlocksPerRow ||

@@ -31,31 +31,27 @@
 //===----------------------------------------------------------------------===//
 
 #include "RowKernelEmitter.h"
+#include "KernelBuilder.h"
+#include "QuantizerArith.h"
+#include "RowReduction.h"
+#include "RowStatistics.h"
+#include "TargetHooks.h"
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <cmath>
 #include <limits>
 
 using namespace mlir;
 using namespace mlir::norm;
-
-/// Cluster exchanges of a split row, and f32 values each exchanges.
-static constexpr int64_t kMaxClusterExchanges = 2;
-static constexpr int64_t kMaxExchangedValues = 2;
-/// Bounds of an amax estimate that is exact (see estimatedAmax).
-static constexpr double kMinEstimatedAmax = 0x1p-32;
-static constexpr int64_t kEstimateUlps = 16;
 
 /// The row stride argument of each strided operand (the kernel ABI:
 /// pointers, rows, cols, then the strides in stridedOperands() order).
@@ -69,10 +65,6 @@ static DenseMap<int, Value> getStrideArguments(gpu::GPUFuncOp func,
 }
 
 namespace {
-/// How partial results combine: sums, maxima, or a packed amax (see
-/// RowKernelEmitter::absMaxOfPiece).
-enum class Combine { Add, Max, HighAndLow };
-
 /// Consecutive elements of the row that one thread handles at once.
 struct Piece {
   /// Chunk index (i64), or null for the edge of a peeled row.
@@ -92,68 +84,22 @@ constexpr int64_t kEdgeKey = -1;
 
 class RowKernelEmitter {
 public:
-  /// Emits `rowPlan`, one body of `plan`; a peeled one only runs where the
-  /// caller has checked that the row operands share the input's alignment
-  /// and stride.
+  /// Emits `rowPlan`, one body of `plan`, with `hooks` for the vendor-only
+  /// IR; a peeled one only runs where the caller has checked that the row
+  /// operands share the input's alignment and stride.
   RowKernelEmitter(gpu::GPUFuncOp func, const KernelPlan &plan,
-                   const RowPlan &rowPlan)
+                   const RowPlan &rowPlan, const KernelTargetHooks &hooks)
       : func(func), spec(plan.spec), rowPlan(rowPlan),
         schedule(rowPlan.schedule), warpSize(plan.warpSize),
-        peeled(rowPlan.peeled), b(func.getLoc(), func.getContext()),
+        peeled(rowPlan.peeled), hooks(hooks),
+        b(func.getLoc(), func.getContext()),
         unrolledChunks(rowPlan.unrolledChunks), ringSlots(rowPlan.ringSlots) {}
 
   /// Emits the kernel body before the terminator of `block` (or at its end).
   void emit(Block *block);
 
 private:
-  // Constants and small helpers.
-  Value i64(int64_t value) {
-    return arith::ConstantOp::create(b, b.getI64IntegerAttr(value));
-  }
-  Value f32(double value) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
-  }
-  VectorType f32Vector(int64_t width) {
-    return VectorType::get({width}, b.getF32Type());
-  }
-  static int64_t widthOf(Value vector) {
-    return cast<VectorType>(vector.getType()).getNumElements();
-  }
-  Value splat(Value scalar, int64_t width) {
-    return vector::BroadcastOp::create(b, f32Vector(width), scalar);
-  }
-  /// `scalar` broadcast to the shape of `like` (a vector or a scalar).
-  Value splatLike(Value like, Value scalar) {
-    return isa<VectorType>(like.getType()) ? splat(scalar, widthOf(like))
-                                           : scalar;
-  }
-  Value combine(Combine kind, Value lhs, Value rhs) {
-    if (kind == Combine::Add)
-      return arith::AddFOp::create(b, lhs, rhs);
-    if (kind == Combine::HighAndLow)
-      return combineHighAndLow(lhs, rhs);
-    return arith::MaximumFOp::create(b, lhs, rhs);
-  }
-  /// The identity of `kind`: f32 zero, or for HighAndLow zero pairs of
-  /// packedAmaxType(). |x| >= 0, so 0 is the identity of the amax; a packed
-  /// amax is max(max x, -min x) >= 0 over its running max and min as well.
-  Value identity(Combine kind) {
-    Type type = kind == Combine::HighAndLow ? Type(packedAmaxType())
-                                            : Type(b.getF32Type());
-    return arith::ConstantOp::create(b, b.getZeroAttr(type));
-  }
-
-  /// Element type as stored in memory (fp8 is stored as i8 in LLVM).
-  Type storageType(Type type) {
-    if (isa<FloatType>(type) && type.getIntOrFloatBitWidth() == 8)
-      return b.getI8Type();
-    return type;
-  }
   Value pointer(int operand) { return func.getArgument(operand); }
-  /// The address (!llvm.ptr<3>) of the kernel module's shared-memory array
-  /// `name`, created on first use; every block has its own instance.
-  Value sharedArray(StringRef name, Type type, LLVM::Linkage linkage,
-                    int64_t alignment);
   Value stride(int operand) { return strides.lookup(operand); }
   /// Alignment of `piece`'s accesses to `operand`.
   int64_t alignmentOf(int operand, const Piece &piece);
@@ -161,24 +107,14 @@ private:
   Value address(int operand, Value elementOffset);
   /// Element offset of `piece` in row operand `operand`.
   Value rowOffset(int operand, const Piece &piece);
-  /// `load()`, or zeros of `width` where `valid` (null: always valid) is
-  /// false.
-  Value loadIf(Value valid, int64_t width, function_ref<Value()> load);
   /// Loads `piece` of `operand` at `elementOffset` as f32.
   Value loadPiece(int operand, Value elementOffset, const Piece &piece);
   void storePiece(int operand, Value elementOffset, Value value,
                   const Piece &piece, Value valid);
-  void ifThen(Value cond, function_ref<void()> body);
 
   /// Chunk k of this thread's row, and the edge of a peeled row.
   Piece chunk(Value k);
   Piece edge();
-  /// Conjunction where null means true.
-  Value both(Value lhs, Value rhs) {
-    if (!lhs || !rhs)
-      return lhs ? lhs : rhs;
-    return arith::AndIOp::create(b, lhs, rhs);
-  }
   /// The row operand the passes read, as f32: the input, or the input plus
   /// the residual (stored to residual_out on the first pass, and read back
   /// from there by later ones). With `deferResidualStore`, the residual_out
@@ -196,7 +132,7 @@ private:
   Value loadShared(const Piece &piece, bool isVolatile = false);
   void storeShared(const Piece &piece, Value value);
   /// Copies this thread's chunks of the input's row to their places in
-  /// shared memory with cp.async (16-byte vectors, unrolled chunks) and
+  /// shared memory asynchronously (16-byte vectors, unrolled chunks) and
   /// waits for them.
   void copyRowToShared();
   Value normalizePiece(const Piece &piece, Value x, Value invRms);
@@ -214,44 +150,23 @@ private:
   Value roundedQuantizerInput(const Piece &piece, Value y,
                               bool storeNormalized);
   Value finishQuantizerInput(const Piece &piece, Value y);
-  Value reciprocalOf(Value scale);
-  /// `bound`: q0 is clamped to +-bound first (null: it provably is
-  /// within).
-  Value correctedQuotient(Value x, Value d, Value r,
-                          std::optional<double> bound);
-  Value divideByScale(Value x, Value scale, std::optional<double> bound);
-  /// `byAddition`: int8 codes of bounded, finite quotients as the low
-  /// bytes of q + 1.5 * 2^23 (see the per-token codes pass).
-  Value quantizedBits(Value x, Value scale, bool byAddition = false);
+  /// The codes of the output and how they are made.
+  CodeFormat codeFormat() const {
+    return {spec.operands[spec.output].elementType, spec.qmax,
+            rowPlan.quotientsBounded};
+  }
+  /// Stores the codes of `x`; `byAddition`: int8 codes by addition.
   void storeQuantized(const Piece &piece, Value x, Value scale,
                       bool byAddition = false);
-  Value scaleFromAmax(Value amax);
+  Value scaleFromAmax(Value amax) {
+    return norm::scaleFromAmax(b, amax, spec.qmax, spec.scaleUb, spec.minScale);
+  }
   void storeScale(Value scale, Value groupIndex, Value valid);
 
-  Value reduceLanes(Value value, int64_t lanes, Combine kind);
-  /// Each of `values` (f32) combined by its kind over the threads of a row
-  /// of several warps, through one barrier.
-  SmallVector<Value> reduceWarps(ArrayRef<Value> values,
-                                 ArrayRef<Combine> kinds);
-  /// Each of `values` (f32) combined by its kind over the row (over the
-  /// cluster's blocks for a split row, in one exchange); `lastExchange`: no
-  /// cluster exchange follows this one.
-  SmallVector<Value> reduceRow(ArrayRef<Value> values, ArrayRef<Combine> kinds,
-                               bool lastExchange = true);
-  Value reduceRow(Value value, Combine kind, bool lastExchange = true) {
-    return reduceRow(ArrayRef<Value>{value}, ArrayRef<Combine>{kind},
-                     lastExchange)
-        .front();
-  }
-  /// The arrive of the cluster barrier that ends the kernel.
-  void arriveAtFinalClusterBarrier();
-  /// `values` (uniform in the block) combined over the blocks of the
-  /// cluster.
-  SmallVector<Value> reduceCluster(ArrayRef<Value> values,
-                                   ArrayRef<Combine> kinds, bool lastExchange);
   /// Columns of the part of the row this block handles, as a value.
   Value sliceColsValue() {
-    return schedule.splitsRows() ? i64(schedule.getSliceCols(spec.cols)) : cols;
+    return schedule.splitsRows() ? b.i64(schedule.getSliceCols(spec.cols))
+                                 : cols;
   }
   /// Emits the row program (before the cluster's final barrier).
   void emitRowProgram();
@@ -262,61 +177,28 @@ private:
   void emitRingLoop();
   /// The wait before the first pass reads chunk `c` of a ring row.
   void emitRingWait(int64_t c);
-  /// Issues (and commits, as one cp.async group) the copy of chunk `c` of
-  /// the block's row `rowsAhead` rows after `row` into ring slot `slot`.
+  /// Issues (and commits, as one group) the copy of chunk `c` of the
+  /// block's row `rowsAhead` rows after `row` into ring slot `slot`.
   void issueRingChunk(int64_t rowsAhead, int64_t c, Value slot);
   /// Ring slot of chunk `k` of the current row, and the offset (in
   /// vectors) of this thread's vector in slot `slot`.
   Value ringSlot(Value k);
   Value ringOffset(Value slot);
-  /// cp.async.cg of one 16-byte vector.
-  void copyVectorAsync(Value shared, Value global);
 
   /// Calls `body` for every chunk of the row (unrolled with constant k when
   /// `unrolledChunks` is set, else in an scf.for), then for the edge of a
   /// peeled row. `body` returns the piece's partial statistic (or null);
   /// they are combined (f32, or packedAmaxType() for HighAndLow).
   Value forEachPiece(Combine kind, function_ref<Value(const Piece &)> body);
-  /// Sum of the squares of a piece's elements (one fma each).
-  Value sumOfSquares(Value x);
   /// The type the quantizer's amax is accumulated in: null for f32, or 4
   /// f16/bf16 (see absMaxOfPiece).
   VectorType packedAmaxType() {
-    if (!rowPlan.packedAmaxElementType)
-      return {};
-    return VectorType::get({4}, rowPlan.packedAmaxElementType);
+    return getPackedAmaxType(rowPlan.packedAmaxElementType);
   }
-  /// max |x| over a piece: f32, or (packedAmaxType) a running max of the
-  /// element pairs in lanes 0-1 and a running min in lanes 2-3, combined by
-  /// combineHighAndLow.
-  Value absMaxOfPiece(Value x);
-  /// max |x| over a piece, as f32.
-  Value absMaxF32(Value x);
-  /// max |gamma| over a piece of gamma (as gammaOf gives it), as f32, for
-  /// the amax estimate's bound on gamma (NaN or infinite where gamma is).
-  Value absMaxOfGamma(Value gamma);
-  /// The value of `type` that `x` was extended from (arith.extf), if any.
-  static Value extendedFrom(Value x, VectorType type) {
-    if (auto ext = x.getDefiningOp<arith::ExtFOp>())
-      if (ext.getIn().getType() == type)
-        return ext.getIn();
-    return {};
-  }
-  Value combineHighAndLow(Value lhs, Value rhs);
-  /// The 4-lane vector of two pairs.
-  Value concatPairs(Value high, Value low) {
-    return vector::ShuffleOp::create(b, high, low,
-                                     ArrayRef<int64_t>{0, 1, 2, 3});
-  }
-  /// An amax accumulated by absMaxOfPiece, as f32.
-  Value amaxAsF32(Value amax);
   /// Gamma of `piece` as the normalization multiplies by it (f32, with the
   /// weight offset): cached with the row or across a persistent kernel's
   /// rows, else loaded.
   Value gammaOf(const Piece &piece);
-  /// The row's amax from max |x * gamma| over the row (`maxProduct`), and
-  /// whether it is exact (else the amax pass runs).
-  std::pair<Value, Value> estimatedAmax(Value maxProduct, Value invRms);
 
   gpu::GPUFuncOp func;
   const RowKernelSpec &spec;
@@ -324,9 +206,12 @@ private:
   const RowSchedule &schedule;
   int64_t warpSize;
   bool peeled;
-  ImplicitLocOpBuilder b;
-  /// 1 / scale for each scale value (see reciprocalOf).
-  llvm::DenseMap<Value, Value> reciprocals;
+  const KernelTargetHooks &hooks;
+  KernelBuilder b;
+  /// 1 / scale for each scale value.
+  ScaleReciprocals reciprocals;
+  /// The row's reductions (set up with the thread's indices).
+  std::optional<RowReducer> reducer;
 
   /// Chunks per thread when the chunk loops are unrolled.
   std::optional<int64_t> unrolledChunks;
@@ -335,10 +220,6 @@ private:
   Value threadIndex, lane, rowInBlock, row, rowValid, rows, cols;
   /// A split row: the block's rank in the cluster and its first column.
   Value clusterRank, sliceStart;
-  /// Cluster exchanges emitted so far (each has its shared-memory slot),
-  /// and whether the final barrier's arrive has been emitted.
-  int64_t clusterExchanges = 0;
-  bool clusterArrived = false;
   /// A peeled row: the elements before the first aligned column, the whole
   /// vectors that follow, the column after them and the elements of the
   /// edge (head and tail).
@@ -381,22 +262,9 @@ int64_t RowKernelEmitter::alignmentOf(int operand, const Piece &piece) {
   return vectorAlignment(aligned ? piece.width : 1, element);
 }
 
-Value RowKernelEmitter::sharedArray(StringRef name, Type type,
-                                    LLVM::Linkage linkage, int64_t alignment) {
-  auto module = func->getParentOfType<gpu::GPUModuleOp>();
-  if (!module.lookupSymbol(name)) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    LLVM::GlobalOp::create(b, type, /*isConstant=*/false, linkage, name,
-                           Attribute(), alignment, /*addrSpace=*/3);
-  }
-  return LLVM::AddressOfOp::create(
-      b, LLVM::LLVMPointerType::get(b.getContext(), 3), name);
-}
-
 Value RowKernelEmitter::address(int operand, Value elementOffset) {
   auto ptrType = LLVM::LLVMPointerType::get(b.getContext(), 1);
-  Type element = storageType(spec.operands[operand].elementType);
+  Type element = b.storageType(spec.operands[operand].elementType);
   return LLVM::GEPOp::create(b, ptrType, element, pointer(operand),
                              ValueRange{elementOffset});
 }
@@ -409,45 +277,17 @@ Value RowKernelEmitter::rowOffset(int operand, const Piece &piece) {
 Value RowKernelEmitter::loadPiece(int operand, Value elementOffset,
                                   const Piece &piece) {
   Type element = spec.operands[operand].elementType;
-  auto memoryType = VectorType::get({piece.width}, storageType(element));
+  auto memoryType = VectorType::get({piece.width}, b.storageType(element));
   int64_t alignment = alignmentOf(operand, piece);
-  return loadIf(piece.valid, piece.width, [&]() -> Value {
+  return b.loadIf(piece.valid, piece.width, [&]() -> Value {
     Value loaded = LLVM::LoadOp::create(
         b, memoryType, address(operand, elementOffset), alignment,
         /*isVolatile=*/false,
         /*isNonTemporal=*/rowPlan.nontemporalRows && operand == spec.input);
     if (element.isF32())
       return loaded;
-    return arith::ExtFOp::create(b, f32Vector(piece.width), loaded);
+    return arith::ExtFOp::create(b, b.f32Vector(piece.width), loaded);
   });
-}
-
-Value RowKernelEmitter::loadIf(Value valid, int64_t width,
-                               function_ref<Value()> load) {
-  if (!valid)
-    return load();
-  auto ifOp = scf::IfOp::create(b, TypeRange{f32Vector(width)}, valid,
-                                /*withElseRegion=*/true);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  scf::YieldOp::create(b, load());
-  b.setInsertionPointToStart(ifOp.elseBlock());
-  scf::YieldOp::create(
-      b, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector(width)))
-             .getResult());
-  b.setInsertionPointAfter(ifOp);
-  return ifOp.getResult(0);
-}
-
-void RowKernelEmitter::ifThen(Value cond, function_ref<void()> body) {
-  if (!cond) {
-    body();
-    return;
-  }
-  auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  body();
 }
 
 void RowKernelEmitter::storePiece(int operand, Value elementOffset, Value value,
@@ -455,7 +295,7 @@ void RowKernelEmitter::storePiece(int operand, Value elementOffset, Value value,
   int64_t alignment = alignmentOf(operand, piece);
   bool nontemporal = rowPlan.nontemporalRows && !rowPlan.evictLastRowLoads &&
                      spec.operands[operand].role == OperandRole::Row;
-  ifThen(valid, [&] {
+  b.ifThen(valid, [&] {
     LLVM::StoreOp::create(b, value, address(operand, elementOffset), alignment,
                           /*isVolatile=*/false, nontemporal);
   });
@@ -469,8 +309,8 @@ Piece RowKernelEmitter::chunk(Value k) {
   // it); per-column operands only when columns start at 0.
   piece.alignedColumns = !peeled;
   Value slot = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, k, i64(schedule.threadsPerRow)), lane);
-  Value local = arith::MulIOp::create(b, slot, i64(schedule.vectorWidth));
+      b, arith::MulIOp::create(b, k, b.i64(schedule.threadsPerRow)), lane);
+  Value local = arith::MulIOp::create(b, slot, b.i64(schedule.vectorWidth));
   piece.column = local;
   if (peeled)
     piece.column = arith::AddIOp::create(b, head, piece.column);
@@ -540,7 +380,7 @@ Value RowKernelEmitter::loadSource(const Piece &piece, bool firstPass,
     // Normalize the value as rounded to the residual's type.
     if (residualType.isF32())
       return sum;
-    return arith::ExtFOp::create(b, f32Vector(piece.width), stored);
+    return arith::ExtFOp::create(b, b.f32Vector(piece.width), stored);
   }
 
   return loadPiece(spec.input, rowOffset(spec.input, piece), piece);
@@ -554,12 +394,7 @@ void RowKernelEmitter::storeDeferredResiduals() {
 
 Value RowKernelEmitter::ringOffset(Value slot) {
   return arith::AddIOp::create(
-      b, arith::MulIOp::create(b, slot, i64(schedule.threadsPerRow)), lane);
-}
-
-void RowKernelEmitter::copyVectorAsync(Value shared, Value global) {
-  NVVM::CpAsyncOp::create(b, shared, global, /*size=*/16,
-                          NVVM::LoadCacheModifierKind::CG, /*cpSize=*/Value());
+      b, arith::MulIOp::create(b, slot, b.i64(schedule.threadsPerRow)), lane);
 }
 
 Value RowKernelEmitter::sharedOffset(Value k) {
@@ -570,7 +405,7 @@ Value RowKernelEmitter::sharedOffset(Value k) {
       b,
       arith::MulIOp::create(
           b, rowInBlock,
-          i64(schedule.getSliceCols(spec.cols) / schedule.vectorWidth)),
+          b.i64(schedule.getSliceCols(spec.cols) / schedule.vectorWidth)),
       ringOffset(k));
 }
 
@@ -583,13 +418,13 @@ Value RowKernelEmitter::sharedAddress(const Piece &piece) {
 Value RowKernelEmitter::loadShared(const Piece &piece, bool isVolatile) {
   Type element = spec.cachedElementType;
   int64_t alignment = vectorAlignment(piece.width, element);
-  return loadIf(piece.valid, piece.width, [&]() -> Value {
+  return b.loadIf(piece.valid, piece.width, [&]() -> Value {
     Value loaded =
         LLVM::LoadOp::create(b, VectorType::get({piece.width}, element),
                              sharedAddress(piece), alignment, isVolatile);
     if (element.isF32())
       return loaded;
-    return arith::ExtFOp::create(b, f32Vector(piece.width), loaded);
+    return arith::ExtFOp::create(b, b.f32Vector(piece.width), loaded);
   });
 }
 
@@ -601,175 +436,42 @@ void RowKernelEmitter::storeShared(const Piece &piece, Value value) {
     value = arith::TruncFOp::create(b, VectorType::get({piece.width}, element),
                                     value);
   // Columns past H would spill into the next row's (or past the) buffer.
-  ifThen(piece.valid, [&] {
+  b.ifThen(piece.valid, [&] {
     LLVM::StoreOp::create(b, value, sharedAddress(piece), alignment);
   });
 }
 
 void RowKernelEmitter::copyRowToShared() {
   for (int64_t k = 0; k < *unrolledChunks; ++k) {
-    Piece piece = chunk(i64(k));
+    Piece piece = chunk(b.i64(k));
     // Columns past H would spill into the next row's (or past the) buffer;
     // loadShared reads zeros there.
-    ifThen(piece.valid, [&] {
-      copyVectorAsync(sharedAddress(piece),
-                      address(spec.input, rowOffset(spec.input, piece)));
+    b.ifThen(piece.valid, [&] {
+      hooks.copyAsync16(b, sharedAddress(piece),
+                        address(spec.input, rowOffset(spec.input, piece)));
     });
   }
-  NVVM::CpAsyncCommitGroupOp::create(b);
+  hooks.commitAsyncCopies(b);
   // Each thread reads back only the vectors it copied: no barrier.
-  NVVM::CpAsyncWaitGroupOp::create(b, 0);
-}
-
-Value RowKernelEmitter::reduceLanes(Value value, int64_t lanes, Combine kind) {
-  for (int64_t offset = lanes / 2; offset >= 1; offset /= 2) {
-    auto shuffle = gpu::ShuffleOp::create(b, value, offset, warpSize,
-                                          gpu::ShuffleMode::XOR);
-    value = combine(kind, value, shuffle.getShuffleResult());
-  }
-  return value;
-}
-
-SmallVector<Value> RowKernelEmitter::reduceRow(ArrayRef<Value> values,
-                                               ArrayRef<Combine> kinds,
-                                               bool lastExchange) {
-  int64_t tpr = schedule.threadsPerRow;
-  SmallVector<Value> result;
-  if (tpr <= warpSize) {
-    for (auto [value, kind] : llvm::zip_equal(values, kinds))
-      result.push_back(reduceLanes(value, tpr, kind));
-  } else {
-    result = reduceWarps(values, kinds);
-  }
-  if (schedule.splitsRows())
-    result = reduceCluster(result, kinds, lastExchange);
-  return result;
-}
-
-SmallVector<Value> RowKernelEmitter::reduceCluster(ArrayRef<Value> values,
-                                                   ArrayRef<Combine> kinds,
-                                                   bool lastExchange) {
-  // kMaxExchangedValues f32 slots per exchange.
-  auto slotsType = LLVM::LLVMArrayType::get(
-      b.getF32Type(), kMaxClusterExchanges * kMaxExchangedValues);
-  Value slots = sharedArray("norm_cluster_partials", slotsType,
-                            LLVM::Linkage::Internal, /*alignment=*/4);
-  assert(clusterExchanges < kMaxClusterExchanges &&
-         values.size() <= kMaxExchangedValues &&
-         "a kernel exchanges at most twice, at most two values each");
-  auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
-  SmallVector<Value> valueSlots;
-  for (int64_t i = 0, e = values.size(); i < e; ++i)
-    valueSlots.push_back(LLVM::GEPOp::create(
-        b, slots.getType(), slotsType, slots,
-        ArrayRef<LLVM::GEPArg>{
-            0,
-            static_cast<int32_t>(clusterExchanges * kMaxExchangedValues + i)}));
-  ++clusterExchanges;
-  Value isFirst =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, threadIndex, i64(0));
-  ifThen(isFirst, [&] {
-    for (auto [value, slot] : llvm::zip_equal(values, valueSlots))
-      LLVM::StoreOp::create(b, value, slot, 4);
-  });
-  // Release the slots' stores to the cluster, acquire the others'.
-  NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-  NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
-  SmallVector<Value> result(values.size());
-  for (int64_t rank = 0; rank < schedule.blocksPerRow; ++rank) {
-    Value rankValue = arith::ConstantOp::create(b, b.getI32IntegerAttr(rank));
-    for (auto [i, slot] : llvm::enumerate(valueSlots)) {
-      Value remote = NVVM::MapaOp::create(b, clusterPtr, slot, rankValue);
-      Value partial = LLVM::LoadOp::create(b, b.getF32Type(), remote, 4);
-      result[i] = result[i] ? combine(kinds[i], result[i], partial) : partial;
-    }
-  }
-  if (lastExchange)
-    arriveAtFinalClusterBarrier();
-  return result;
-}
-
-void RowKernelEmitter::arriveAtFinalClusterBarrier() {
-  // This block is done reading the others' slots; the barrier's wait comes
-  // at the end of the kernel.
-  NVVM::ClusterArriveOp::create(b, /*aligned=*/b.getUnitAttr());
-  clusterArrived = true;
-}
-
-SmallVector<Value> RowKernelEmitter::reduceWarps(ArrayRef<Value> values,
-                                                 ArrayRef<Combine> kinds) {
-  int64_t tpr = schedule.threadsPerRow;
-  int64_t count = values.size();
-
-  // Several warps per row: warp shuffles, then the warp results through
-  // shared memory, one slot per value and warp of the block. Every
-  // reduction gets its own buffer so no second barrier is needed before the
-  // next one.
-  SmallVector<Value> warpValues;
-  for (auto [value, kind] : llvm::zip_equal(values, kinds))
-    warpValues.push_back(reduceLanes(value, warpSize, kind));
-  int64_t warps = tpr / warpSize;
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  auto bufferType =
-      MemRefType::get({count * warps * schedule.rowsPerBlock}, b.getF32Type(),
-                      MemRefLayoutAttrInterface{}, workgroup);
-  Value buffer = func.addWorkgroupAttribution(bufferType, b.getLoc());
-  Value index = arith::IndexCastOp::create(b, b.getIndexType(), threadIndex);
-  Value warp = arith::DivUIOp::create(
-      b, index, arith::ConstantIndexOp::create(b, warpSize));
-  Value laneInWarp = arith::RemUIOp::create(
-      b, index, arith::ConstantIndexOp::create(b, warpSize));
-  Value isFirst = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, laneInWarp,
-                                        arith::ConstantIndexOp::create(b, 0));
-  // Value i of warp w in slot i * (warps of the block) + w.
-  int64_t blockWarps = warps * schedule.rowsPerBlock;
-  auto slotOf = [&](int64_t i, Value warpSlot) -> Value {
-    if (i == 0)
-      return warpSlot;
-    return arith::AddIOp::create(
-        b, warpSlot, arith::ConstantIndexOp::create(b, i * blockWarps));
-  };
-  ifThen(isFirst, [&] {
-    for (auto [i, value] : llvm::enumerate(warpValues))
-      memref::StoreOp::create(b, value, buffer, slotOf(i, warp));
-  });
-  gpu::BarrierOp::create(b);
-  // The row's warps are consecutive: rowInBlock * warps, ... .
-  Value first;
-  if (schedule.rowsPerBlock > 1)
-    first = arith::MulIOp::create(
-        b, arith::IndexCastOp::create(b, b.getIndexType(), rowInBlock),
-        arith::ConstantIndexOp::create(b, warps));
-  SmallVector<Value> result(count);
-  for (int64_t w = 0; w < warps; ++w) {
-    Value warpSlot = arith::ConstantIndexOp::create(b, w);
-    if (first)
-      warpSlot = arith::AddIOp::create(b, first, warpSlot);
-    for (int64_t i = 0; i < count; ++i) {
-      Value partial =
-          memref::LoadOp::create(b, buffer, ValueRange{slotOf(i, warpSlot)});
-      result[i] = result[i] ? combine(kinds[i], result[i], partial) : partial;
-    }
-  }
-  return result;
+  hooks.waitAsyncCopies(b, 0);
 }
 
 Value RowKernelEmitter::forEachPiece(Combine kind,
                                      function_ref<Value(const Piece &)> body) {
-  Value acc = identity(kind);
+  Value acc = identity(b, kind, packedAmaxType());
   if (unrolledChunks) {
     for (int64_t k = 0; k < *unrolledChunks; ++k)
-      if (Value partial = body(chunk(i64(k))))
-        acc = combine(kind, acc, partial);
+      if (Value partial = body(chunk(b.i64(k))))
+        acc = combine(b, kind, acc, partial);
   } else {
     // Chunk count from the run-time H.
-    Value vectors = peeled ? bodyVectors
-                           : arith::DivUIOp::create(b, sliceColsValue(),
-                                                    i64(schedule.vectorWidth));
+    Value vectors = peeled
+                        ? bodyVectors
+                        : arith::DivUIOp::create(b, sliceColsValue(),
+                                                 b.i64(schedule.vectorWidth));
     Value chunks = arith::DivUIOp::create(
-        b, arith::AddIOp::create(b, vectors, i64(schedule.threadsPerRow - 1)),
-        i64(schedule.threadsPerRow));
+        b, arith::AddIOp::create(b, vectors, b.i64(schedule.threadsPerRow - 1)),
+        b.i64(schedule.threadsPerRow));
     Value upper = arith::IndexCastOp::create(b, b.getIndexType(), chunks);
     Value zero = arith::ConstantIndexOp::create(b, 0);
     Value one = arith::ConstantIndexOp::create(b, 1);
@@ -781,114 +483,20 @@ Value RowKernelEmitter::forEachPiece(Combine kind,
           arith::IndexCastOp::create(b, b.getI64Type(), loop.getInductionVar());
       Value next = loop.getRegionIterArg(0);
       if (Value partial = body(chunk(k)))
-        next = combine(kind, next, partial);
+        next = combine(b, kind, next, partial);
       scf::YieldOp::create(b, next);
     }
     acc = loop.getResult(0);
   }
   if (peeled)
     if (Value partial = body(edge()))
-      acc = combine(kind, acc, partial);
+      acc = combine(b, kind, acc, partial);
   return acc;
-}
-
-Value RowKernelEmitter::sumOfSquares(Value x) {
-  int64_t width = widthOf(x);
-  auto element = [&](int64_t i) -> Value {
-    return vector::ExtractOp::create(b, x, ArrayRef<int64_t>{i});
-  };
-  Value first = element(0);
-  Value sum = arith::MulFOp::create(b, first, first);
-  for (int64_t i = 1; i < width; ++i) {
-    Value xi = element(i);
-    sum = math::FmaOp::create(b, xi, xi, sum);
-  }
-  return sum;
-}
-
-Value RowKernelEmitter::absMaxF32(Value x) {
-  return vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
-                                     math::AbsFOp::create(b, x));
-}
-
-/// bf16 gamma's maximum goes two elements per instruction on the raw pairs
-/// (max.NaN.bf16x2 of the words with their sign bits cleared; NaN stays NaN,
-/// -0 becomes 0) where the plan says so [packed-gamma-max].
-Value RowKernelEmitter::absMaxOfGamma(Value gamma) {
-  Type element = spec.operands[spec.gamma].elementType;
-  int64_t width = widthOf(gamma);
-  if (!rowPlan.packedGammaMax || width % 2 != 0)
-    return absMaxF32(gamma);
-  // The bf16 values gamma was extended from (exact when truncated again).
-  auto narrowType = VectorType::get({width}, element);
-  Value narrow = extendedFrom(gamma, narrowType);
-  if (!narrow)
-    narrow = arith::TruncFOp::create(b, narrowType, gamma);
-  auto wordsType = VectorType::get({width / 2}, b.getI32Type());
-  Value magnitudes = arith::AndIOp::create(
-      b, vector::BitCastOp::create(b, wordsType, narrow),
-      arith::ConstantOp::create(
-          b, DenseElementsAttr::get(wordsType, APInt(32, 0x7fff7fff))));
-  Value amax = vector::ReductionOp::create(
-      b, vector::CombiningKind::MAXIMUMF,
-      vector::BitCastOp::create(b, narrowType, magnitudes));
-  return arith::ExtFOp::create(b, b.getF32Type(), amax);
-}
-
-Value RowKernelEmitter::absMaxOfPiece(Value x) {
-  VectorType packed = packedAmaxType();
-  if (!packed)
-    return absMaxF32(x);
-  Type element = packed.getElementType();
-  int64_t width = widthOf(x);
-  // The rounded value as it was before its extension to f32.
-  Value narrow = extendedFrom(x, VectorType::get({width}, element));
-  if (!narrow || width % 2 != 0) {
-    // Rounded again: exact, x holds values of that type.
-    auto pairType = VectorType::get({2}, element);
-    Value amax = arith::TruncFOp::create(b, element, absMaxF32(x));
-    return concatPairs(vector::BroadcastOp::create(b, pairType, amax),
-                       vector::BroadcastOp::create(
-                           b, pairType, arith::NegFOp::create(b, amax)));
-  }
-  // max |x| = max(max x, -min x), without an abs: LLVM moves an abs of a
-  // rounded value before the rounding, where it costs a conversion more.
-  Value high, low;
-  for (int64_t i = 0; i < width; i += 2) {
-    Value pair = vector::ShuffleOp::create(b, narrow, narrow,
-                                           ArrayRef<int64_t>{i, i + 1});
-    high = high ? arith::MaximumFOp::create(b, high, pair) : pair;
-    low = low ? arith::MinimumFOp::create(b, low, pair) : pair;
-  }
-  return concatPairs(high, low);
-}
-
-Value RowKernelEmitter::combineHighAndLow(Value lhs, Value rhs) {
-  auto half = [&](Value v, int64_t first) -> Value {
-    return vector::ShuffleOp::create(b, v, v,
-                                     ArrayRef<int64_t>{first, first + 1});
-  };
-  Value high = arith::MaximumFOp::create(b, half(lhs, 0), half(rhs, 0));
-  Value low = arith::MinimumFOp::create(b, half(lhs, 2), half(rhs, 2));
-  return concatPairs(high, low);
-}
-
-Value RowKernelEmitter::amaxAsF32(Value amax) {
-  if (amax.getType().isF32())
-    return amax;
-  auto lane = [&](int64_t i) -> Value {
-    return vector::ExtractOp::create(b, amax, ArrayRef<int64_t>{i});
-  };
-  Value high = arith::MaximumFOp::create(b, lane(0), lane(1));
-  Value low = arith::MinimumFOp::create(b, lane(2), lane(3));
-  Value magnitude =
-      arith::MaximumFOp::create(b, high, arith::NegFOp::create(b, low));
-  return arith::ExtFOp::create(b, b.getF32Type(), magnitude);
 }
 
 Value RowKernelEmitter::normalizePiece(const Piece &piece, Value x,
                                        Value invRms) {
-  Value y = arith::MulFOp::create(b, x, splat(invRms, piece.width));
+  Value y = arith::MulFOp::create(b, x, b.splat(invRms, piece.width));
   if (spec.gamma >= 0) {
     // normalized_type: round y as the unfused chain stored it before its
     // narrow multiply by gamma. The f32 product below of two f16/bf16
@@ -897,7 +505,7 @@ Value RowKernelEmitter::normalizePiece(const Piece &piece, Value x,
     if (spec.normalizedType && !spec.normalizedType.isF32()) {
       Value rounded = arith::TruncFOp::create(
           b, VectorType::get({piece.width}, spec.normalizedType), y);
-      y = arith::ExtFOp::create(b, f32Vector(piece.width), rounded);
+      y = arith::ExtFOp::create(b, b.f32Vector(piece.width), rounded);
     }
     y = arith::MulFOp::create(b, y, gammaOf(piece));
   }
@@ -907,7 +515,7 @@ Value RowKernelEmitter::normalizePiece(const Piece &piece, Value x,
 void RowKernelEmitter::storeRowAsIs(int operand, const Piece &piece,
                                     Value value) {
   storePiece(operand, rowOffset(operand, piece), value, piece,
-             both(piece.valid, rowValid));
+             b.both(piece.valid, rowValid));
 }
 
 void RowKernelEmitter::storeRow(int operand, const Piece &piece, Value value) {
@@ -931,7 +539,7 @@ Value RowKernelEmitter::roundedQuantizerInput(const Piece &piece, Value y,
       storeRowAsIs(spec.normalizedOut, piece, rounded);
       storeY = false;
     }
-    y = arith::ExtFOp::create(b, f32Vector(piece.width), rounded);
+    y = arith::ExtFOp::create(b, b.f32Vector(piece.width), rounded);
   }
   if (storeY)
     storeRow(spec.normalizedOut, piece, y);
@@ -943,20 +551,12 @@ Value RowKernelEmitter::finishQuantizerInput(const Piece &piece, Value y) {
     y = arith::MulFOp::create(b, y,
                               loadPiece(spec.smooth, piece.column, piece));
   if (spec.clip) {
-    y = arith::MaximumFOp::create(b, y, splat(f32(-*spec.clip), piece.width));
-    y = arith::MinimumFOp::create(b, y, splat(f32(*spec.clip), piece.width));
+    y = arith::MaximumFOp::create(b, y,
+                                  b.splat(b.f32(-*spec.clip), piece.width));
+    y = arith::MinimumFOp::create(b, y,
+                                  b.splat(b.f32(*spec.clip), piece.width));
   }
   return y;
-}
-
-Value RowKernelEmitter::scaleFromAmax(Value amax) {
-  if (spec.scaleUb)
-    amax = arith::MinimumFOp::create(b, amax, f32(*spec.scaleUb));
-  // amax / qmax, correctly rounded, without a division: qmax is a constant
-  // whose reciprocal is rounded here.
-  Value scale = correctedQuotient(amax, f32(spec.qmax), f32(1.0 / spec.qmax),
-                                  std::numeric_limits<float>::max());
-  return arith::MaximumFOp::create(b, scale, f32(spec.minScale));
 }
 
 void RowKernelEmitter::storeScale(Value scale, Value groupIndex, Value valid) {
@@ -969,56 +569,9 @@ void RowKernelEmitter::storeScale(Value scale, Value groupIndex, Value valid) {
   else
     offset = arith::AddIOp::create(
         b, arith::MulIOp::create(b, row, scaleStride), groupIndex);
-  ifThen(valid, [&] {
+  b.ifThen(valid, [&] {
     LLVM::StoreOp::create(b, scale, address(spec.scales, offset), 4);
   });
-}
-
-/// x / d rounded once to f32 from r = 1/d rounded (Markstein): q0 = x * r
-/// is within one ulp, the remainder x - q0 * d is exact in an fma, and
-/// q0 + rem * r rounds to the correctly rounded quotient. An IEEE f32
-/// division is a long sequence with an out-of-line slow path; per element
-/// it made the quantizing kernels compute-bound. q0 is clamped to +-`bound`
-/// first, beyond which every quotient saturates anyway, so that an infinite
-/// x or quotient still ends at +-inf instead of inf - inf = NaN (NaN stays
-/// NaN).
-Value RowKernelEmitter::correctedQuotient(Value x, Value d, Value r,
-                                          std::optional<double> bound) {
-  Value dv = splatLike(x, d), rv = splatLike(x, r);
-  Value q0 = arith::MulFOp::create(b, x, rv);
-  if (bound) {
-    q0 = arith::MaximumFOp::create(b, q0, splatLike(x, f32(-*bound)));
-    q0 = arith::MinimumFOp::create(b, q0, splatLike(x, f32(*bound)));
-  }
-  Value negQ0 = arith::NegFOp::create(b, q0);
-  Value remainder = math::FmaOp::create(b, negQ0, dv, x);
-  return math::FmaOp::create(b, remainder, rv, q0);
-}
-
-/// 1 / scale, computed once right where the scale is defined.
-Value RowKernelEmitter::reciprocalOf(Value scale) {
-  auto it = reciprocals.find(scale);
-  if (it != reciprocals.end())
-    return it->second;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointAfterValue(scale);
-  Value reciprocal = arith::DivFOp::create(b, f32(1.0), scale);
-  reciprocals[scale] = reciprocal;
-  return reciprocal;
-}
-
-/// x / scale for the quantizer (see correctedQuotient). An infinite scale
-/// (a row or group with an infinite value and no normalization) enters the
-/// remainder as the largest finite f32, so that a finite x gives
-/// x * 0 + (x - 0 * max) * 0 = 0, as x / inf does, instead of the NaN of
-/// 0 * inf; infinite x stays NaN. (Emitted per piece; CSE and LICM leave
-/// one per row.)
-Value RowKernelEmitter::divideByScale(Value x, Value scale,
-                                      std::optional<double> bound) {
-  Value reciprocal = reciprocalOf(scale);
-  Value finiteScale = arith::MinimumFOp::create(
-      b, scale, f32(std::numeric_limits<float>::max()));
-  return correctedQuotient(x, finiteScale, reciprocal, bound);
 }
 
 Value RowKernelEmitter::gammaOf(const Piece &piece) {
@@ -1033,16 +586,11 @@ Value RowKernelEmitter::gammaOf(const Piece &piece) {
     Value laundered = arith::ConstantOp::create(b, b.getZeroAttr(wordsType));
     for (int64_t w = 0; w < words; ++w) {
       Value word = vector::ExtractOp::create(b, packed, ArrayRef<int64_t>{w});
-      auto move = LLVM::InlineAsmOp::create(
-          b, b.getI32Type(), ValueRange{word, row}, "mov.b32 $0, $1;", "=r,r,l",
-          /*has_side_effects=*/false, /*is_align_stack=*/false,
-          LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
-          ArrayAttr());
-      laundered = vector::InsertOp::create(b, move.getResult(0), laundered,
-                                           ArrayRef<int64_t>{w});
+      laundered = vector::InsertOp::create(b, hooks.opaqueMove(b, word, row),
+                                           laundered, ArrayRef<int64_t>{w});
     }
     gamma = arith::ExtFOp::create(
-        b, f32Vector(piece.width),
+        b, b.f32Vector(piece.width),
         vector::BitCastOp::create(b, cast<VectorType>(gamma.getType()),
                                   laundered)
             .getResult());
@@ -1050,100 +598,17 @@ Value RowKernelEmitter::gammaOf(const Piece &piece) {
   if (!gamma)
     gamma = loadPiece(spec.gamma, piece.column, piece);
   if (spec.weightOffset != 0.0)
-    gamma = arith::AddFOp::create(b, gamma,
-                                  splat(f32(spec.weightOffset), piece.width));
+    gamma = arith::AddFOp::create(
+        b, gamma, b.splat(b.f32(spec.weightOffset), piece.width));
   return gamma;
-}
-
-/// Why the estimate is exact: the quantizer sees v = r(fl(fl(x * invRms) *
-/// g)) (r: rounding to the intermediate type; x, g: the row and gamma as
-/// f32), so its amax is r(V) with V = max |fl(fl(x * invRms) * g)|, r being
-/// monotonic and odd. With P = max fl(|x * g|) from the first pass and E =
-/// fl(P * invRms), every rounding is relative (u = 2^-24) when E >=
-/// kMinEstimatedAmax and |g| <= kMaxEstimatedGamma (the products near the
-/// maximum are normal numbers; subnormal ones are far below it): V lies
-/// within E * (1 +- 4.01 u), at most 4.01 ulps of E above it and about 8
-/// steps of the f32 grid below it (where E is just above a power of two).
-/// When r gives one value over E +- kEstimateUlps steps, that is r(V),
-/// exactly the amax the pass would find. Else (a small fraction of rows,
-/// and any row with a NaN, an infinity or all zeros) the amax pass runs
-/// [amax-estimate].
-std::pair<Value, Value> RowKernelEmitter::estimatedAmax(Value maxProduct,
-                                                        Value invRms) {
-  Type intermediate = spec.intermediateType;
-  Value estimate = arith::MulFOp::create(b, maxProduct, invRms);
-  auto rounded = [&](Value v) -> Value {
-    return arith::ExtFOp::create(
-        b, b.getF32Type(),
-        arith::TruncFOp::create(b, intermediate, v).getResult());
-  };
-  // E +- kEstimateUlps ulps: E is a positive normal number when it is used.
-  Value bits = arith::BitcastOp::create(b, b.getI32Type(), estimate);
-  auto offsetBy = [&](int64_t ulps) -> Value {
-    Value shifted = arith::AddIOp::create(
-        b, bits, arith::ConstantOp::create(b, b.getI32IntegerAttr(ulps)));
-    return rounded(arith::BitcastOp::create(b, b.getF32Type(), shifted));
-  };
-  Value low = offsetBy(-kEstimateUlps), high = offsetBy(kEstimateUlps);
-  // Ordered comparisons: false for NaN.
-  Value finite = arith::CmpFOp::create(b, arith::CmpFPredicate::OLE, estimate,
-                                       f32(std::numeric_limits<float>::max()));
-  Value large = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, estimate,
-                                      f32(kMinEstimatedAmax));
-  Value unambiguous =
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, low, high);
-  Value exact = arith::AndIOp::create(
-      b, arith::AndIOp::create(b, large, finite), unambiguous);
-  return {rounded(estimate), exact};
-}
-
-Value RowKernelEmitter::quantizedBits(Value x, Value scale, bool byAddition) {
-  Type qType = spec.operands[spec.output].elementType;
-  int64_t width = widthOf(x);
-  std::optional<double> bound;
-  if (!rowPlan.quotientsBounded)
-    bound = 2 * std::max(spec.qmax, 128.0);
-  Value y = divideByScale(x, scale, bound);
-  auto bitsType = VectorType::get({width}, b.getI8Type());
-  if (byAddition) {
-    // See the per-token codes pass: |x / scale| <= 127, so the sum lies in
-    // [2^23, 2^24), where the f32 grid is the integers.
-    assert(qType.isSignlessInteger(8) && !bound && "bounded int8 codes");
-    Value t = arith::AddFOp::create(b, y, splat(f32(0x1.8p23), width));
-    Value words = arith::BitcastOp::create(
-        b, VectorType::get({width}, b.getI32Type()), t);
-    return arith::TruncIOp::create(b, bitsType, words);
-  }
-  if (qType.isSignlessInteger(8)) {
-    // Round to nearest even, saturate to [-128, 127], NaN to 0: fptosi of an
-    // out-of-range or NaN value would be poison. Bounded quotients round to
-    // [-127, 127] (qmax) already. norm-lower-quantizer-conversions
-    // recognizes both sequences (one cvt on NVIDIA).
-    y = math::RoundEvenOp::create(b, y);
-    if (bound) {
-      y = arith::MaximumFOp::create(b, y, splat(f32(-128.0), width));
-      y = arith::MinimumFOp::create(b, y, splat(f32(127.0), width));
-    }
-    Value isNaN = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, y, y);
-    y = arith::SelectOp::create(
-        b, isNaN, arith::ConstantOp::create(b, b.getZeroAttr(f32Vector(width))),
-        y);
-    return arith::FPToSIOp::create(b, bitsType, y);
-  }
-  // Saturate first (NaN propagates), so that every lowering of truncf,
-  // hardware satfinite or emulated, gives the same codes
-  // (norm-lower-quantizer-conversions drops this clamp before satfinite).
-  y = arith::MaximumFOp::create(b, y, splat(f32(-spec.qmax), width));
-  y = arith::MinimumFOp::create(b, y, splat(f32(spec.qmax), width));
-  Value q = arith::TruncFOp::create(b, VectorType::get({width}, qType), y);
-  return arith::BitcastOp::create(b, bitsType, q);
 }
 
 void RowKernelEmitter::storeQuantized(const Piece &piece, Value x, Value scale,
                                       bool byAddition) {
   storePiece(spec.output, rowOffset(spec.output, piece),
-             quantizedBits(x, scale, byAddition), piece,
-             both(piece.valid, rowValid));
+             quantizedBits(b, x, scale, reciprocals.of(b, scale), codeFormat(),
+                           byAddition),
+             piece, b.both(piece.valid, rowValid));
 }
 
 void RowKernelEmitter::emit(Block *block) {
@@ -1152,32 +617,33 @@ void RowKernelEmitter::emit(Block *block) {
   else
     b.setInsertionPointToEnd(block);
   emitRowProgram();
-  if (clusterArrived)
-    NVVM::ClusterWaitOp::create(b, /*aligned=*/b.getUnitAttr());
+  if (reducer && reducer->arrivedAtFinalClusterBarrier())
+    hooks.clusterWait(b);
 }
 
 void RowKernelEmitter::emitRowProgram() {
   int64_t numPointers = spec.operands.size();
   rows = func.getArgument(numPointers);
   cols = spec.cols == ShapedType::kDynamic ? func.getArgument(numPointers + 1)
-                                           : i64(spec.cols);
+                                           : b.i64(spec.cols);
   strides = getStrideArguments(func, spec);
 
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   threadIndex = arith::IndexCastOp::create(b, b.getI64Type(), tid);
   Value block64 = arith::IndexCastOp::create(b, b.getI64Type(), bid);
-  lane = arith::RemUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
+  lane = arith::RemUIOp::create(b, threadIndex, b.i64(schedule.threadsPerRow));
   rowInBlock =
-      arith::DivUIOp::create(b, threadIndex, i64(schedule.threadsPerRow));
+      arith::DivUIOp::create(b, threadIndex, b.i64(schedule.threadsPerRow));
+  reducer.emplace(func, hooks, schedule, warpSize, threadIndex, rowInBlock);
   if (schedule.splitsRows()) {
     // Clusters are consecutive blocks along x: the block's rank in its
     // cluster is its index modulo the cluster size.
     clusterRank =
-        arith::RemUIOp::create(b, block64, i64(schedule.blocksPerRow));
+        arith::RemUIOp::create(b, block64, b.i64(schedule.blocksPerRow));
     sliceStart = arith::MulIOp::create(b, clusterRank,
-                                       i64(schedule.getSliceCols(spec.cols)));
-    block64 = arith::DivUIOp::create(b, block64, i64(schedule.blocksPerRow));
+                                       b.i64(schedule.getSliceCols(spec.cols)));
+    block64 = arith::DivUIOp::create(b, block64, b.i64(schedule.blocksPerRow));
   }
   if (rowPlan.sharedRows) {
     // Dynamic shared memory as an external zero-sized array (CUDA's and
@@ -1185,9 +651,10 @@ void RowKernelEmitter::emitRowProgram() {
     // static shared variable. gpu.dynamic_shared_memory lowers to an
     // internal one that LLVM may demote into the kernel, where ptxas may lay
     // static buffers (the reductions', the cluster's) over the row.
-    sharedRows = sharedArray("norm_dynamic_shared_memory",
-                             LLVM::LLVMArrayType::get(b.getI8Type(), 0),
-                             LLVM::Linkage::External, /*alignment=*/16);
+    sharedRows = b.sharedArray(func->getParentOfType<gpu::GPUModuleOp>(),
+                               "norm_dynamic_shared_memory",
+                               LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+                               LLVM::Linkage::External, /*alignment=*/16);
   }
   if (rowPlan.evictLastRowLoads)
     func->setAttr(NormDialect::getRowCachePolicyAttrName(),
@@ -1199,44 +666,44 @@ void RowKernelEmitter::emitRowProgram() {
   }
 
   Value logicalRow = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, block64, i64(schedule.rowsPerBlock)),
+      b, arith::MulIOp::create(b, block64, b.i64(schedule.rowsPerBlock)),
       rowInBlock);
   rowValid =
       arith::CmpIOp::create(b, arith::CmpIPredicate::slt, logicalRow, rows);
   // Threads past the last row work on the last row and store nothing.
   row = arith::SelectOp::create(b, rowValid, logicalRow,
-                                arith::SubIOp::create(b, rows, i64(1)));
+                                arith::SubIOp::create(b, rows, b.i64(1)));
   emitRow();
 }
 
 Value RowKernelEmitter::ringSlot(Value k) {
   Value slot = arith::AddIOp::create(b, ringBase, k);
-  Value wraps =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, slot, i64(ringSlots));
+  Value wraps = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, slot,
+                                      b.i64(ringSlots));
   return arith::SelectOp::create(
-      b, wraps, arith::SubIOp::create(b, slot, i64(ringSlots)), slot);
+      b, wraps, arith::SubIOp::create(b, slot, b.i64(ringSlots)), slot);
 }
 
 void RowKernelEmitter::issueRingChunk(int64_t rowsAhead, int64_t c,
                                       Value slot) {
   Value targetRow = arith::AddIOp::create(
-      b, row, arith::MulIOp::create(b, gridBlocks, i64(rowsAhead)));
+      b, row, arith::MulIOp::create(b, gridBlocks, b.i64(rowsAhead)));
   Value exists =
       arith::CmpIOp::create(b, arith::CmpIPredicate::slt, targetRow, rows);
-  ifThen(exists, [&] {
+  b.ifThen(exists, [&] {
     Value offset = arith::AddIOp::create(
         b, arith::MulIOp::create(b, targetRow, stride(spec.input)),
-        chunk(i64(c)).column);
+        chunk(b.i64(c)).column);
     auto vectorType =
         VectorType::get({schedule.vectorWidth}, spec.cachedElementType);
     Value shared =
         LLVM::GEPOp::create(b, sharedRows.getType(), vectorType, sharedRows,
                             ValueRange{ringOffset(slot)});
-    copyVectorAsync(shared, address(spec.input, offset));
+    hooks.copyAsync16(b, shared, address(spec.input, offset));
   });
   // Committed even when empty, so that the groups stay one per chunk of
   // the stream (see emitRingLoop).
-  NVVM::CpAsyncCommitGroupOp::create(b);
+  hooks.commitAsyncCopies(b);
 }
 
 void RowKernelEmitter::emitRingLoop() {
@@ -1262,22 +729,22 @@ void RowKernelEmitter::emitRingLoop() {
   // read it from L2 before, as many bytes as the row itself.
   Type gammaType = spec.operands[spec.gamma].elementType;
   for (int64_t k = 0; k < chunks; ++k) {
-    Piece piece = chunk(i64(k));
+    Piece piece = chunk(b.i64(k));
     cachedGamma[k] = LLVM::LoadOp::create(
         b, VectorType::get({piece.width}, gammaType),
         address(spec.gamma, piece.column), alignmentOf(spec.gamma, piece));
   }
   for (int64_t c = 0; c < chunks; ++c)
-    issueRingChunk(/*rowsAhead=*/0, c, i64(c));
+    issueRingChunk(/*rowsAhead=*/0, c, b.i64(c));
 
   // ceil((rows - bid) / grid) rows, none for blocks past the last row.
   Value remaining = arith::SubIOp::create(b, rows, bid);
   Value count = arith::DivSIOp::create(
       b,
       arith::AddIOp::create(b, remaining,
-                            arith::SubIOp::create(b, gridBlocks, i64(1))),
+                            arith::SubIOp::create(b, gridBlocks, b.i64(1))),
       gridBlocks);
-  count = arith::MaxSIOp::create(b, count, i64(0));
+  count = arith::MaxSIOp::create(b, count, b.i64(0));
   Value zero = arith::ConstantIndexOp::create(b, 0);
   Value one = arith::ConstantIndexOp::create(b, 1);
   auto loop = scf::ForOp::create(
@@ -1293,9 +760,10 @@ void RowKernelEmitter::emitRingLoop() {
   // buffer after this row's reads.
   assert(spec.normalize && spec.scheme == QuantScheme::PerToken &&
          "a ring row makes two block reductions");
-  ringBase = arith::RemUIOp::create(b, arith::MulIOp::create(b, i, i64(chunks)),
-                                    i64(ringSlots));
-  firstRingRow = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i, i64(0));
+  ringBase = arith::RemUIOp::create(
+      b, arith::MulIOp::create(b, i, b.i64(chunks)), b.i64(ringSlots));
+  firstRingRow =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, i, b.i64(0));
   emitRow();
 }
 
@@ -1309,16 +777,16 @@ void RowKernelEmitter::emitRingWait(int64_t c) {
   auto first = scf::IfOp::create(b, firstRingRow, /*withElseRegion=*/c == 0);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(first.thenBlock()->getTerminator());
-  NVVM::CpAsyncWaitGroupOp::create(b, chunks - 1 - c);
+  hooks.waitAsyncCopies(b, chunks - 1 - c);
   if (c == chunks - 1)
     for (int64_t g = chunks; g < ringSlots; ++g)
-      issueRingChunk(g / chunks, g % chunks, i64(g));
+      issueRingChunk(g / chunks, g % chunks, b.i64(g));
   // Any later row: its chunks are complete once at most the S - C groups
   // committed after its last chunk are pending (the stream's chunks up to
   // S further on were all committed by then).
   if (c == 0) {
     b.setInsertionPoint(first.elseBlock()->getTerminator());
-    NVVM::CpAsyncWaitGroupOp::create(b, ringSlots - chunks);
+    hooks.waitAsyncCopies(b, ringSlots - chunks);
   }
 }
 
@@ -1328,13 +796,13 @@ void RowKernelEmitter::emitRow() {
     // (its base is aligned), and so does every row operand's.
     int64_t vec = schedule.vectorWidth;
     Value misalignment = arith::AndIOp::create(
-        b, arith::MulIOp::create(b, row, stride(spec.input)), i64(vec - 1));
+        b, arith::MulIOp::create(b, row, stride(spec.input)), b.i64(vec - 1));
     head = arith::AndIOp::create(
-        b, arith::SubIOp::create(b, i64(vec), misalignment), i64(vec - 1));
+        b, arith::SubIOp::create(b, b.i64(vec), misalignment), b.i64(vec - 1));
     head = arith::MinSIOp::create(b, head, cols);
     bodyVectors = arith::DivUIOp::create(
-        b, arith::SubIOp::create(b, cols, head), i64(vec));
-    Value bodyElements = arith::MulIOp::create(b, bodyVectors, i64(vec));
+        b, arith::SubIOp::create(b, cols, head), b.i64(vec));
+    Value bodyElements = arith::MulIOp::create(b, bodyVectors, b.i64(vec));
     tailStart = arith::AddIOp::create(b, head, bodyElements);
     edgeElements = arith::SubIOp::create(b, cols, bodyElements);
   }
@@ -1396,7 +864,7 @@ void RowKernelEmitter::emitRow() {
   Value invRms;
   if (spec.normalize) {
     Value sum = forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
-      return sumOfSquares(source(piece, /*firstPass=*/true));
+      return sumOfSquares(b, source(piece, /*firstPass=*/true));
     });
     // The residual_out stores of a row kept in registers (or cached in
     // shared memory in unrolled chunks) come after all its loads: PTX carries
@@ -1411,7 +879,7 @@ void RowKernelEmitter::emitRow() {
     if (rowPlan.estimatesRowAmax) {
       bool boundsGamma = rowPlan.estimateBoundsGamma;
       auto accumulate = [&](Value acc, Value v) -> Value {
-        return acc ? combine(Combine::Max, acc, v) : v;
+        return acc ? combine(b, Combine::Max, acc, v) : v;
       };
       // Unrolled chunks: the maxima accumulate in straight-line code.
       assert(unrolledChunks && "the estimate's maxima need unrolled chunks");
@@ -1420,10 +888,13 @@ void RowKernelEmitter::emitRow() {
         Value x = keptInRegisters(piece)
                       ? source(piece, /*firstPass=*/false)
                       : loadShared(piece, /*isVolatile=*/true);
-        maxProduct = accumulate(maxProduct,
-                                absMaxF32(arith::MulFOp::create(b, x, gamma)));
+        maxProduct = accumulate(
+            maxProduct, absMaxF32(b, arith::MulFOp::create(b, x, gamma)));
         if (boundsGamma)
-          maxGamma = accumulate(maxGamma, absMaxOfGamma(gamma));
+          maxGamma = accumulate(
+              maxGamma,
+              absMaxOfGamma(b, gamma, spec.operands[spec.gamma].elementType,
+                            rowPlan.packedGammaMax));
         return nullptr;
       });
     }
@@ -1435,22 +906,22 @@ void RowKernelEmitter::emitRow() {
       // A gamma beyond the estimate's bound makes it NaN (not exact).
       if (maxGamma) {
         Value gammaBounded = arith::CmpFOp::create(
-            b, arith::CmpFPredicate::OLE, maxGamma, f32(kMaxEstimatedGamma));
+            b, arith::CmpFPredicate::OLE, maxGamma, b.f32(kMaxEstimatedGamma));
         maxProduct = arith::SelectOp::create(
             b, gammaBounded, maxProduct,
-            f32(std::numeric_limits<double>::quiet_NaN()));
+            b.f32(std::numeric_limits<double>::quiet_NaN()));
       }
-      SmallVector<Value> reduced = reduceRow(
-          {sum, maxProduct}, {Combine::Add, Combine::Max}, lastExchange);
+      SmallVector<Value> reduced = reducer->reduceRow(
+          b, {sum, maxProduct}, {Combine::Add, Combine::Max}, lastExchange);
       sum = reduced[0];
       rowMaxProduct = reduced[1];
     } else {
-      sum = reduceRow(sum, Combine::Add, lastExchange);
+      sum = reducer->reduceRow(b, sum, Combine::Add, lastExchange);
     }
     Value colsF32 = arith::SIToFPOp::create(b, b.getF32Type(), cols);
     Value meanSquare = arith::DivFOp::create(b, sum, colsF32);
     invRms = math::RsqrtOp::create(
-        b, arith::AddFOp::create(b, meanSquare, f32(spec.epsilon)));
+        b, arith::AddFOp::create(b, meanSquare, b.f32(spec.epsilon)));
   }
   // The value handed to the quantizer or stored: normalized when asked.
   auto value = [&](const Piece &piece, bool firstPass) -> Value {
@@ -1502,14 +973,15 @@ void RowKernelEmitter::emitRow() {
 
   // The thread that stores the row's scale (in the cluster's first block).
   Value isLeader =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, i64(0));
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, b.i64(0));
   if (clusterRank)
-    isLeader = both(isLeader, arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                                    clusterRank, i64(0)));
+    isLeader =
+        b.both(isLeader, arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                               clusterRank, b.i64(0)));
   switch (spec.scheme) {
   case QuantScheme::Static: {
-    Value scale =
-        LLVM::LoadOp::create(b, b.getF32Type(), address(spec.scale, i64(0)), 4);
+    Value scale = LLVM::LoadOp::create(b, b.getF32Type(),
+                                       address(spec.scale, b.i64(0)), 4);
     forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
       storeQuantized(piece, quantized(piece, /*storeNormalized=*/true), scale);
       return nullptr;
@@ -1521,21 +993,23 @@ void RowKernelEmitter::emitRow() {
       Value amax = forEachPiece(
           packedAmaxType() ? Combine::HighAndLow : Combine::Max,
           [&](const Piece &piece) -> Value {
-            return absMaxOfPiece(quantized(piece, /*storeNormalized=*/true));
+            return absMaxOfPiece(b, quantized(piece, /*storeNormalized=*/true),
+                                 packedAmaxType());
           });
-      return reduceRow(amaxAsF32(amax), Combine::Max);
+      return reducer->reduceRow(b, amaxAsF32(b, amax), Combine::Max);
     };
     Value rowAmax;
     if (rowMaxProduct) {
       // The amax pass and its cluster exchange only where the estimate
       // cannot tell the amax (uniform over the cluster: every block has the
       // same sums).
-      auto [estimate, exact] = estimatedAmax(rowMaxProduct, invRms);
+      auto [estimate, exact] =
+          estimatedAmax(b, rowMaxProduct, invRms, spec.intermediateType);
       auto ifOp = scf::IfOp::create(b, TypeRange{b.getF32Type()}, exact,
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      arriveAtFinalClusterBarrier();
+      reducer->arriveAtFinalClusterBarrier(b);
       scf::YieldOp::create(b, estimate);
       b.setInsertionPointToStart(ifOp.elseBlock());
       // Quantizer inputs computed in the branch do not dominate the codes
@@ -1549,7 +1023,7 @@ void RowKernelEmitter::emitRow() {
       rowAmax = amaxPass();
     }
     Value scale = scaleFromAmax(rowAmax);
-    storeScale(scale, i64(0), both(isLeader, rowValid));
+    storeScale(scale, b.i64(0), b.both(isLeader, rowValid));
     auto codesPass = [&](bool byAddition) {
       forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
         storeQuantized(piece, quantized(piece, /*storeNormalized=*/false),
@@ -1574,7 +1048,7 @@ void RowKernelEmitter::emitRow() {
     if (rowPlan.int8CodesByAddition) {
       Value finite =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, rowAmax,
-                                f32(std::numeric_limits<double>::infinity()));
+                                b.f32(std::numeric_limits<double>::infinity()));
       auto ifOp = scf::IfOp::create(b, finite, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
@@ -1593,15 +1067,16 @@ void RowKernelEmitter::emitRow() {
     int64_t lanesPerGroup = rowPlan.reductions.back().lanesPerGroup;
     forEachPiece(Combine::Add, [&](const Piece &piece) -> Value {
       Value x = quantized(piece, /*storeNormalized=*/true);
-      Value amax = amaxAsF32(absMaxOfPiece(x));
-      Value scale =
-          scaleFromAmax(reduceLanes(amax, lanesPerGroup, Combine::Max));
+      Value amax = amaxAsF32(b, absMaxOfPiece(b, x, packedAmaxType()));
+      Value scale = scaleFromAmax(
+          reduceLanes(b, amax, lanesPerGroup, warpSize, Combine::Max));
       Value groupLeader = arith::CmpIOp::create(
           b, arith::CmpIPredicate::eq,
-          arith::RemUIOp::create(b, lane, i64(lanesPerGroup)), i64(0));
+          arith::RemUIOp::create(b, lane, b.i64(lanesPerGroup)), b.i64(0));
       Value group =
-          arith::DivUIOp::create(b, piece.column, i64(spec.groupSize));
-      storeScale(scale, group, both(both(groupLeader, piece.valid), rowValid));
+          arith::DivUIOp::create(b, piece.column, b.i64(spec.groupSize));
+      storeScale(scale, group,
+                 b.both(b.both(groupLeader, piece.valid), rowValid));
       storeQuantized(piece, x, scale);
       return nullptr;
     });
@@ -1614,12 +1089,9 @@ void RowKernelEmitter::emitRow() {
 /// alignment to the vector and its row stride, so that one head serves them
 /// all. Uniform over the grid, so both sides of the branch may use
 /// barriers.
-static Value rowsShareAlignment(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+static Value rowsShareAlignment(KernelBuilder &b, gpu::GPUFuncOp func,
                                 const RowKernelSpec &spec,
                                 const RowSchedule &schedule) {
-  auto i64 = [&](int64_t value) -> Value {
-    return arith::ConstantOp::create(b, b.getI64IntegerAttr(value));
-  };
   DenseMap<int, Value> strides = getStrideArguments(func, spec);
   Value inputStride = strides.lookup(spec.input);
   Value shared = arith::ConstantOp::create(b, b.getBoolAttr(true));
@@ -1631,10 +1103,10 @@ static Value rowsShareAlignment(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
         vectorAlignment(schedule.vectorWidth, kernelOperand.elementType);
     Value address =
         LLVM::PtrToIntOp::create(b, b.getI64Type(), func.getArgument(operand));
-    Value offset = arith::AndIOp::create(b, address, i64(alignment - 1));
+    Value offset = arith::AndIOp::create(b, address, b.i64(alignment - 1));
     shared = arith::AndIOp::create(
         b, shared,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, offset, i64(0)));
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, offset, b.i64(0)));
     if (operand != spec.input)
       shared = arith::AndIOp::create(
           b, shared,
@@ -1644,20 +1116,21 @@ static Value rowsShareAlignment(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   return shared;
 }
 
-void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func,
-                                   const KernelPlan &plan) {
+void mlir::norm::emitRowKernelBody(gpu::GPUFuncOp func, const KernelPlan &plan,
+                                   const KernelTargetHooks &hooks) {
   Block &entry = func.getBody().front();
   if (!plan.unalignedRows) {
-    RowKernelEmitter(func, plan, plan.rows).emit(&entry);
+    RowKernelEmitter(func, plan, plan.rows, hooks).emit(&entry);
     return;
   }
   // Rows whose operands disagree on the alignment (strided views, offset
   // pointers) go one element per lane.
-  ImplicitLocOpBuilder b(func.getLoc(), func.getContext());
+  KernelBuilder b(func.getLoc(), func.getContext());
   b.setInsertionPointToEnd(&entry);
   auto ifOp = scf::IfOp::create(
       b, rowsShareAlignment(b, func, plan.spec, plan.rows.schedule),
       /*withElseRegion=*/true);
-  RowKernelEmitter(func, plan, plan.rows).emit(ifOp.thenBlock());
-  RowKernelEmitter(func, plan, *plan.unalignedRows).emit(ifOp.elseBlock());
+  RowKernelEmitter(func, plan, plan.rows, hooks).emit(ifOp.thenBlock());
+  RowKernelEmitter(func, plan, *plan.unalignedRows, hooks)
+      .emit(ifOp.elseBlock());
 }

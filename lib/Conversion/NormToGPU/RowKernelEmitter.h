@@ -14,10 +14,13 @@
 namespace mlir {
 namespace norm {
 
+class KernelTargetHooks;
+
 /// Emits the body of `func`, whose arguments follow the kernel ABI of
 /// `norm-to-gpu` for `plan.spec` (pointers, rows, cols, strides), as `plan`
-/// says.
-void emitRowKernelBody(gpu::GPUFuncOp func, const KernelPlan &plan);
+/// says, with `hooks` for the vendor-only IR.
+void emitRowKernelBody(gpu::GPUFuncOp func, const KernelPlan &plan,
+                       const KernelTargetHooks &hooks);
 
 } // namespace norm
 } // namespace mlir

@@ -6,6 +6,8 @@
 
 #include "norm/Conversion/NormToGPU/RowKernelSpec.h"
 
+#include "norm-runtime/norm_bundle_schema.h"
+
 using namespace mlir;
 using namespace mlir::norm;
 
@@ -24,13 +26,13 @@ SmallVector<int> RowKernelSpec::stridedOperands() const {
 StringRef mlir::norm::stringifyOperandRole(OperandRole role) {
   switch (role) {
   case OperandRole::Row:
-    return "row";
+    return NORM_ROLE_NAME_ROW;
   case OperandRole::Vector:
-    return "vector";
+    return NORM_ROLE_NAME_VECTOR;
   case OperandRole::Scalar:
-    return "scalar";
+    return NORM_ROLE_NAME_SCALAR;
   case OperandRole::Scales:
-    return "scales";
+    return NORM_ROLE_NAME_SCALES;
   }
   llvm_unreachable("unknown operand role");
 }
