@@ -130,14 +130,13 @@ static bool quotientsBoundedByScale(const RowKernelSpec &spec) {
          spec.minScale >= std::numeric_limits<float>::min();
 }
 
-/// The decisions of one body of the kernel: `schedule` (the scalar fallback
-/// of a peeled kernel has vector width 1) and `peeled`.
-static RowPlan planRows(const RowKernelSpec &spec, const RowSchedule &schedule,
-                        bool peeled, const RowKernelTarget &target,
-                        bool blockAloneOnSM, int64_t ringSlots) {
-  RowPlan plan;
-  plan.schedule = schedule;
-  plan.peeled = peeled;
+/// Where the row lives and how it moves: chunks, registers or shared
+/// memory, streamed accesses, gamma with the row, asynchronous copies.
+static void planRowStorage(RowPlan &plan, const RowKernelSpec &spec,
+                           const RowKernelTarget &target, bool blockAloneOnSM,
+                           int64_t ringSlots) {
+  const RowSchedule &schedule = plan.schedule;
+  bool peeled = plan.peeled;
   std::optional<int64_t> staticChunks = schedule.getChunks(spec.cols);
   if (staticChunks && (schedule.rowStorage == RowStorage::Registers ||
                        *staticChunks <= kMaxUnrolledChunks))
@@ -182,6 +181,14 @@ static RowPlan planRows(const RowKernelSpec &spec, const RowSchedule &schedule,
       schedule.blockSize() <= kMaxPrefetchingBlockSize;
   plan.copyRowAsync = copiesRowAsync(spec, schedule, target, blockAloneOnSM);
   assert((!ringSlots || plan.copyRowAsync) && "a ring is filled by cp.async");
+}
+
+/// The quantizer's shortcuts: the amax estimate, the rounded row in shared
+/// memory, packed amaxes, bounded quotients, int8 codes by addition.
+static void planQuantizer(RowPlan &plan, const RowKernelSpec &spec,
+                          const RowKernelTarget &target) {
+  const RowSchedule &schedule = plan.schedule;
+  int64_t ringSlots = plan.ringSlots;
 
   // A row split over a cluster pays a second exchange for its amax; its
   // first pass can find the amax instead, exactly, for a quantizer that
@@ -194,8 +201,8 @@ static RowPlan planRows(const RowKernelSpec &spec, const RowSchedule &schedule,
       spec.gamma >= 0 && intermediate &&
       (intermediate.isF16() || intermediate.isBF16()) && spec.smooth < 0 &&
       !spec.clip && (!spec.normalizedType || spec.normalizedType.isF32()) &&
-      spec.normalizedOut < 0 && plan.unrolledChunks && !peeled && !ringSlots &&
-      (plan.sharedRows || plan.cacheRowInRegisters);
+      spec.normalizedOut < 0 && plan.unrolledChunks && !plan.peeled &&
+      !ringSlots && (plan.sharedRows || plan.cacheRowInRegisters);
   plan.estimateBoundsGamma =
       plan.estimatesRowAmax && gammaCanExceedEstimateBound(spec);
 
@@ -227,8 +234,11 @@ static RowPlan planRows(const RowKernelSpec &spec, const RowSchedule &schedule,
       ringSlots && spec.quantize &&
       spec.operands[spec.output].elementType.isSignlessInteger(8) &&
       plan.quotientsBounded;
+}
 
-  // The row program's reductions.
+/// The row program's reductions, in order.
+static void planReductions(RowPlan &plan, const RowKernelSpec &spec) {
+  const RowSchedule &schedule = plan.schedule;
   if (spec.normalize) {
     RowReduction sum{RowStatistic::SumOfSquares};
     sum.overCluster = schedule.splitsRows();
@@ -246,6 +256,19 @@ static RowPlan planRows(const RowKernelSpec &spec, const RowSchedule &schedule,
     }
     plan.reductions.push_back(amax);
   }
+}
+
+/// The decisions of one body of the kernel: `schedule` (the scalar fallback
+/// of a peeled kernel has vector width 1) and `peeled`.
+static RowPlan planRows(const RowKernelSpec &spec, const RowSchedule &schedule,
+                        bool peeled, const RowKernelTarget &target,
+                        bool blockAloneOnSM, int64_t ringSlots) {
+  RowPlan plan;
+  plan.schedule = schedule;
+  plan.peeled = peeled;
+  planRowStorage(plan, spec, target, blockAloneOnSM, ringSlots);
+  planQuantizer(plan, spec, target);
+  planReductions(plan, spec);
   return plan;
 }
 

@@ -249,6 +249,65 @@ static Value scaleStrideOf(ImplicitLocOpBuilder &b, const RowKernelSpec &spec,
   return arith::ConstantIndexOp::create(b, 1);
 }
 
+/// Host side of `op`: pointers, shape and strides of `memrefs`, then the
+/// launch of `kernel` (skipped for no rows: a grid of zero blocks is an error
+/// on every driver).
+static void emitLaunch(Operation *op, const KernelPlan &kernelPlan,
+                       ArrayRef<Value> memrefs, gpu::GPUFuncOp kernel) {
+  const RowKernelSpec &kernelSpec = kernelPlan.spec;
+  const RowSchedule &schedule = kernelPlan.rows.schedule;
+  ImplicitLocOpBuilder b(op->getLoc(), op);
+  SmallVector<HostOperand> host;
+  for (Value memref : memrefs)
+    host.push_back(materializeOperand(b, memref));
+  const HostOperand &input = host[kernelSpec.input];
+  Value rows = arith::ConstantIndexOp::create(b, 1);
+  for (Value size : ArrayRef<Value>(input.sizes).drop_back())
+    rows = arith::MulIOp::create(b, rows, size);
+  Value cols = input.sizes.back();
+
+  SmallVector<Value> args;
+  for (const HostOperand &operand : host)
+    args.push_back(operand.pointer);
+  args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), rows));
+  args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), cols));
+  for (int operand : kernelSpec.stridedOperands()) {
+    Value stride = kernelSpec.operands[operand].role == OperandRole::Scales
+                       ? scaleStrideOf(b, kernelSpec, host[operand])
+                       : rowStrideOf(b, host[operand], cols);
+    args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), stride));
+  }
+
+  // A persistent kernel gets kPersistentHostRowsPerBlock rows per block
+  // here: host code does not know the device's SM count.
+  Value rowsPerBlock = arith::ConstantIndexOp::create(
+      b, kernelPlan.persistent() ? kPersistentHostRowsPerBlock
+                                 : schedule.rowsPerBlock);
+  Value grid = arith::CeilDivUIOp::create(b, rows, rowsPerBlock);
+  Value one = arith::ConstantIndexOp::create(b, 1);
+  std::optional<gpu::KernelDim3> clusterSize;
+  if (schedule.splitsRows()) {
+    Value blocksPerRow =
+        arith::ConstantIndexOp::create(b, schedule.blocksPerRow);
+    grid = arith::MulIOp::create(b, grid, blocksPerRow);
+    clusterSize = gpu::KernelDim3{blocksPerRow, one, one};
+  }
+  Value blockSize = arith::ConstantIndexOp::create(b, schedule.blockSize());
+  Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows,
+                                        arith::ConstantIndexOp::create(b, 0));
+  auto ifOp = scf::IfOp::create(b, hasRows, /*withElseRegion=*/false);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+  Value sharedBytes;
+  if (kernelPlan.sharedMemoryBytes)
+    sharedBytes =
+        arith::ConstantOp::create(b, b.getI32IntegerAttr(static_cast<int32_t>(
+                                         kernelPlan.sharedMemoryBytes)));
+  gpu::LaunchFuncOp::create(b, kernel, gpu::KernelDim3{grid, one, one},
+                            gpu::KernelDim3{blockSize, one, one}, sharedBytes,
+                            args, /*asyncObjectType=*/Type(),
+                            /*asyncDependencies=*/ValueRange(), clusterSize);
+}
+
 namespace {
 struct NormToGPUPass : public mlir::norm::impl::NormToGPUBase<NormToGPUPass> {
   using NormToGPUBase::NormToGPUBase;
@@ -313,61 +372,7 @@ NormToGPUPass::lowerOp(Operation *op, RowKernelSpec spec,
   manifest.push_back(NamedAttribute(
       kernel.getNameAttr(), describeKernel(op->getContext(), kernelPlan)));
 
-  const RowKernelSpec &kernelSpec = kernelPlan.spec;
-  const RowSchedule &schedule = kernelPlan.rows.schedule;
-  // Host side: pointers, shape and strides, then the launch (skipped for no
-  // rows: a grid of zero blocks is an error on every driver).
-  ImplicitLocOpBuilder b(op->getLoc(), op);
-  SmallVector<HostOperand> host;
-  for (Value memref : memrefs)
-    host.push_back(materializeOperand(b, memref));
-  const HostOperand &input = host[kernelSpec.input];
-  Value rows = arith::ConstantIndexOp::create(b, 1);
-  for (Value size : ArrayRef<Value>(input.sizes).drop_back())
-    rows = arith::MulIOp::create(b, rows, size);
-  Value cols = input.sizes.back();
-
-  SmallVector<Value> args;
-  for (const HostOperand &operand : host)
-    args.push_back(operand.pointer);
-  args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), rows));
-  args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), cols));
-  for (int operand : kernelSpec.stridedOperands()) {
-    Value stride = kernelSpec.operands[operand].role == OperandRole::Scales
-                       ? scaleStrideOf(b, kernelSpec, host[operand])
-                       : rowStrideOf(b, host[operand], cols);
-    args.push_back(arith::IndexCastOp::create(b, b.getI64Type(), stride));
-  }
-
-  // A persistent kernel gets kPersistentHostRowsPerBlock rows per block
-  // here: host code does not know the device's SM count.
-  Value rowsPerBlock = arith::ConstantIndexOp::create(
-      b, kernelPlan.persistent() ? kPersistentHostRowsPerBlock
-                                 : schedule.rowsPerBlock);
-  Value grid = arith::CeilDivUIOp::create(b, rows, rowsPerBlock);
-  Value one = arith::ConstantIndexOp::create(b, 1);
-  std::optional<gpu::KernelDim3> clusterSize;
-  if (schedule.splitsRows()) {
-    Value blocksPerRow =
-        arith::ConstantIndexOp::create(b, schedule.blocksPerRow);
-    grid = arith::MulIOp::create(b, grid, blocksPerRow);
-    clusterSize = gpu::KernelDim3{blocksPerRow, one, one};
-  }
-  Value blockSize = arith::ConstantIndexOp::create(b, schedule.blockSize());
-  Value hasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows,
-                                        arith::ConstantIndexOp::create(b, 0));
-  auto ifOp = scf::IfOp::create(b, hasRows, /*withElseRegion=*/false);
-  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-  Value sharedBytes;
-  if (kernelPlan.sharedMemoryBytes)
-    sharedBytes =
-        arith::ConstantOp::create(b, b.getI32IntegerAttr(static_cast<int32_t>(
-                                         kernelPlan.sharedMemoryBytes)));
-  gpu::LaunchFuncOp::create(b, kernel, gpu::KernelDim3{grid, one, one},
-                            gpu::KernelDim3{blockSize, one, one}, sharedBytes,
-                            args, /*asyncObjectType=*/Type(),
-                            /*asyncDependencies=*/ValueRange(), clusterSize);
-
+  emitLaunch(op, kernelPlan, memrefs, kernel);
   // The tensor results were bufferized away: the op has none left to replace.
   op->erase();
   return success();
