@@ -8,6 +8,9 @@
 
 #include "norm-runtime/norm_bundle_schema.h"
 
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
 using namespace mlir;
 using namespace mlir::norm;
 
@@ -37,20 +40,19 @@ StringRef mlir::norm::stringifyOperandRole(OperandRole role) {
   llvm_unreachable("unknown operand role");
 }
 
-namespace {
-/// A norm op described as a row kernel, with the memrefs that feed it.
-struct DescribedOp {
-  RowKernelSpec spec;
-  SmallVector<Value> memrefs;
-};
-} // namespace
-
-static void addOperand(DescribedOp &plan, int &slot, StringRef name,
-                       OperandRole role, Value memref) {
-  slot = plan.spec.operands.size();
-  plan.spec.operands.push_back(
-      {name.str(), role, elementTypeOf(memref), /*alignment=*/1});
-  plan.memrefs.push_back(memref);
+/// The index in `spec.operands` each named operand is kept under.
+static int *getOperandSlot(RowKernelSpec &spec, StringRef name) {
+  return llvm::StringSwitch<int *>(name)
+      .Case("input", &spec.input)
+      .Case("residual", &spec.residual)
+      .Case("gamma", &spec.gamma)
+      .Case("output", &spec.output)
+      .Case("residual_out", &spec.residualOut)
+      .Case("scale", &spec.scale)
+      .Case("smooth", &spec.smooth)
+      .Case("scales", &spec.scales)
+      .Case("normalized", &spec.normalizedOut)
+      .Default(nullptr);
 }
 
 /// The normalization stage of ops that have `epsilon` and `weight_offset`.
@@ -61,34 +63,6 @@ static void setNormalization(RowKernelSpec &spec, OpTy op) {
   spec.weightOffset = op.getWeightOffset().convertToDouble();
   if (std::optional<Type> normalizedType = op.getNormalizedType())
     spec.normalizedType = *normalizedType;
-}
-
-static DescribedOp describe(RMSNormOp op) {
-  DescribedOp plan;
-  RowKernelSpec &spec = plan.spec;
-  spec.opName = "rmsnorm";
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
-  if (op.getGamma())
-    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
-  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
-  setNormalization(spec, op);
-  return plan;
-}
-
-static DescribedOp describe(AddRMSNormOp op) {
-  DescribedOp plan;
-  RowKernelSpec &spec = plan.spec;
-  spec.opName = "add_rmsnorm";
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
-  addOperand(plan, spec.residual, "residual", OperandRole::Row,
-             op.getResidual());
-  if (op.getGamma())
-    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
-  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
-  addOperand(plan, spec.residualOut, "residual_out", OperandRole::Row,
-             op.getResidualInit());
-  setNormalization(spec, op);
-  return plan;
 }
 
 /// The quantization stage of ops with a scheme and its attributes.
@@ -106,77 +80,54 @@ static void setQuantization(RowKernelSpec &spec, OpTy op) {
   spec.qmax = op.getQMax();
 }
 
-/// The quantizer's operands, in op operand order: the static scale and smooth
-/// inputs, then the codes and the dynamic scales.
-template <typename OpTy>
-static void addQuantizeOperands(DescribedOp &plan, OpTy op) {
-  RowKernelSpec &spec = plan.spec;
-  if (op.getScale())
-    addOperand(plan, spec.scale, "scale", OperandRole::Scalar, op.getScale());
-  if (op.getSmooth())
-    addOperand(plan, spec.smooth, "smooth", OperandRole::Vector,
-               op.getSmooth());
-  addOperand(plan, spec.output, "output", OperandRole::Row, op.getInit());
-  if (op.getScaleInit())
-    addOperand(plan, spec.scales, "scales", OperandRole::Scales,
-               op.getScaleInit());
-}
-
-static DescribedOp describe(QuantizeOp op) {
-  DescribedOp plan;
-  RowKernelSpec &spec = plan.spec;
-  spec.opName = "quantize";
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
-  addQuantizeOperands(plan, op);
-  setQuantization(spec, op);
-  return plan;
-}
-
-static DescribedOp describe(RMSNormQuantizeOp op) {
-  DescribedOp plan;
-  RowKernelSpec &spec = plan.spec;
-  spec.opName = "rmsnorm_quantize";
-  // Pointers in op operand order, as for every other kernel.
-  addOperand(plan, spec.input, "input", OperandRole::Row, op.getInput());
-  if (op.getResidual())
-    addOperand(plan, spec.residual, "residual", OperandRole::Row,
-               op.getResidual());
-  if (op.getGamma())
-    addOperand(plan, spec.gamma, "gamma", OperandRole::Vector, op.getGamma());
-  addQuantizeOperands(plan, op);
-  if (op.getResidualInit())
-    addOperand(plan, spec.residualOut, "residual_out", OperandRole::Row,
-               op.getResidualInit());
-  if (op.getNormalizedInit())
-    addOperand(plan, spec.normalizedOut, "normalized", OperandRole::Row,
-               op.getNormalizedInit());
-  setNormalization(spec, op);
-  setQuantization(spec, op);
-  if (std::optional<Type> intermediate = op.getIntermediateType())
-    spec.intermediateType = *intermediate;
-  return plan;
+/// The stages of the row program `op` runs, with their parameters.
+static void setStages(RowKernelSpec &spec, Operation *op) {
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](RMSNormOp rmsnorm) {
+        spec.opName = "rmsnorm";
+        setNormalization(spec, rmsnorm);
+      })
+      .Case([&](AddRMSNormOp add) {
+        spec.opName = "add_rmsnorm";
+        setNormalization(spec, add);
+      })
+      .Case([&](QuantizeOp quantize) {
+        spec.opName = "quantize";
+        setQuantization(spec, quantize);
+      })
+      .Case([&](RMSNormQuantizeOp fused) {
+        spec.opName = "rmsnorm_quantize";
+        setNormalization(spec, fused);
+        setQuantization(spec, fused);
+        if (std::optional<Type> intermediate = fused.getIntermediateType())
+          spec.intermediateType = *intermediate;
+      });
 }
 
 std::optional<RowKernelSpec>
 mlir::norm::getRowKernelSpec(Operation *op, SmallVectorImpl<Value> *memrefs) {
-  DescribedOp described;
-  if (auto rmsnorm = dyn_cast<RMSNormOp>(op))
-    described = describe(rmsnorm);
-  else if (auto add = dyn_cast<AddRMSNormOp>(op))
-    described = describe(add);
-  else if (auto quantize = dyn_cast<QuantizeOp>(op))
-    described = describe(quantize);
-  else if (auto fused = dyn_cast<RMSNormQuantizeOp>(op))
-    described = describe(fused);
-  else
+  auto kernelOp = dyn_cast<RowKernelOpInterface>(op);
+  if (!kernelOp)
     return std::nullopt;
-  RowKernelSpec &spec = described.spec;
-  auto inputType = cast<ShapedType>(described.memrefs[spec.input].getType());
-  spec.cols = inputType.getShape().back();
+  RowKernelSpec spec;
+  Value input;
+  // The operands, their roles and order: the op's RowKernelOpInterface.
+  for (const KernelOperandInfo &info : kernelOp.getKernelOperands()) {
+    Value value = info.operand->get();
+    if (info.name == "input")
+      input = value;
+    int *slot = getOperandSlot(spec, info.name);
+    assert(slot && "a kernel operand name the row program knows");
+    *slot = spec.operands.size();
+    spec.operands.push_back(
+        {info.name.str(), info.role, elementTypeOf(value), /*alignment=*/1});
+    if (memrefs)
+      memrefs->push_back(value);
+  }
+  setStages(spec, op);
+  spec.cols = cast<ShapedType>(input.getType()).getShape().back();
   spec.cachedElementType =
       spec.operands[spec.residual >= 0 ? spec.residual : spec.input]
           .elementType;
-  if (memrefs)
-    llvm::append_range(*memrefs, described.memrefs);
-  return std::move(spec);
+  return spec;
 }

@@ -22,14 +22,6 @@
 namespace mlir {
 namespace norm {
 
-/// How an operand of a norm op is indexed by the kernel.
-enum class OperandRole {
-  Row,    // [rows, H], one row stride argument
-  Vector, // [H] (gamma, smooth)
-  Scalar, // one f32 (static scale)
-  Scales, // dynamic scales, one stride argument
-};
-
 /// The manifest's name of `role` ("row", "vector", "scalar", "scales").
 StringRef stringifyOperandRole(OperandRole role);
 
@@ -99,8 +91,8 @@ inline bool peelsRows(const RowKernelSpec &spec, const RowSchedule &schedule) {
 }
 
 /// The row program of `op` (a norm op in memref form) and the memref of
-/// each of its kernel operands, in kernel argument order; nullopt for an op
-/// that is not a norm row op. `cols` and `cachedElementType` are set from
+/// each of its kernel operands, in kernel argument order (its
+/// RowKernelOpInterface); nullopt for an op that is not a norm row op. `cols` and `cachedElementType` are set from
 /// the input (and residual) types.
 std::optional<RowKernelSpec>
 getRowKernelSpec(Operation *op, SmallVectorImpl<Value> *memrefs = nullptr);

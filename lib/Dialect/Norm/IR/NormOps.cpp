@@ -638,3 +638,82 @@ void RMSNormQuantizeOp::getEffects(
 
 #define GET_OP_CLASSES
 #include "norm/Dialect/Norm/IR/NormOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// RowKernelOpInterface
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Builds the kernel operand list of an op, in kernel argument order.
+struct KernelOperandList {
+  SmallVector<KernelOperandInfo> operands;
+
+  void add(StringRef name, OperandRole role, OpOperand &operand) {
+    operands.push_back({name, role, &operand});
+  }
+  /// An optional operand, when present.
+  void add(StringRef name, OperandRole role, MutableOperandRange range) {
+    if (!range.empty())
+      add(name, role, range[0]);
+  }
+  /// The quantizer's operands, in op operand order: the static scale and
+  /// smooth inputs, then the codes and the dynamic scales.
+  template <typename OpTy>
+  void addQuantizer(OpTy op) {
+    add("scale", OperandRole::Scalar, op.getScaleMutable());
+    add("smooth", OperandRole::Vector, op.getSmoothMutable());
+    add("output", OperandRole::Row, op.getInitMutable());
+    add("scales", OperandRole::Scales, op.getScaleInitMutable());
+  }
+};
+} // namespace
+
+SmallVector<KernelOperandInfo> RMSNormOp::getKernelOperands() {
+  KernelOperandList list;
+  list.add("input", OperandRole::Row, getInputMutable());
+  list.add("gamma", OperandRole::Vector, getGammaMutable());
+  list.add("output", OperandRole::Row, getInitMutable());
+  return list.operands;
+}
+
+bool RMSNormOp::hasColumnMajorScales() { return false; }
+
+SmallVector<KernelOperandInfo> AddRMSNormOp::getKernelOperands() {
+  KernelOperandList list;
+  list.add("input", OperandRole::Row, getInputMutable());
+  list.add("residual", OperandRole::Row, getResidualMutable());
+  list.add("gamma", OperandRole::Vector, getGammaMutable());
+  list.add("output", OperandRole::Row, getInitMutable());
+  list.add("residual_out", OperandRole::Row, getResidualInitMutable());
+  return list.operands;
+}
+
+bool AddRMSNormOp::hasColumnMajorScales() { return false; }
+
+SmallVector<KernelOperandInfo> QuantizeOp::getKernelOperands() {
+  KernelOperandList list;
+  list.add("input", OperandRole::Row, getInputMutable());
+  list.addQuantizer(*this);
+  return list.operands;
+}
+
+bool QuantizeOp::hasColumnMajorScales() {
+  return getScaleLayout() == ScaleLayout::ColMajor;
+}
+
+SmallVector<KernelOperandInfo> RMSNormQuantizeOp::getKernelOperands() {
+  KernelOperandList list;
+  list.add("input", OperandRole::Row, getInputMutable());
+  list.add("residual", OperandRole::Row, getResidualMutable());
+  list.add("gamma", OperandRole::Vector, getGammaMutable());
+  list.addQuantizer(*this);
+  list.add("residual_out", OperandRole::Row, getResidualInitMutable());
+  list.add("normalized", OperandRole::Row, getNormalizedInitMutable());
+  return list.operands;
+}
+
+bool RMSNormQuantizeOp::hasColumnMajorScales() {
+  return getScaleLayout() == ScaleLayout::ColMajor;
+}
+
+#include "norm/Dialect/Norm/IR/NormInterfaces.cpp.inc"

@@ -54,22 +54,27 @@ static int64_t elementBytes(Value value) {
 
 RowKernelShape mlir::norm::getRowKernelShape(Operation *op) {
   RowKernelShape shape;
+  auto kernelOp = dyn_cast<RowKernelOpInterface>(op);
+  if (!kernelOp)
+    return shape;
+  // The row operands, in kernel order (the input first), and the row as
+  // cached between passes: the rounded sum with a residual, else the input.
   SmallVector<Value> rowOperands;
   Value cached;
+  for (const KernelOperandInfo &info : kernelOp.getKernelOperands()) {
+    if (info.role != OperandRole::Row)
+      continue;
+    Value value = info.operand->get();
+    rowOperands.push_back(value);
+    if (info.name == "input" && !cached)
+      cached = value;
+    if (info.name == "residual") {
+      cached = value;
+      shape.hasResidual = true;
+    }
+  }
   llvm::TypeSwitch<Operation *>(op)
-      .Case([&](RMSNormOp rmsnorm) {
-        rowOperands = {rmsnorm.getInput(), rmsnorm.getInit()};
-        cached = rmsnorm.getInput();
-      })
-      .Case([&](AddRMSNormOp add) {
-        rowOperands = {add.getInput(), add.getResidual(), add.getInit(),
-                       add.getResidualInit()};
-        cached = add.getResidual();
-        shape.hasResidual = true;
-      })
       .Case([&](QuantizeOp quantize) {
-        rowOperands = {quantize.getInput(), quantize.getInit()};
-        cached = quantize.getInput();
         if (quantize.getScheme() == QuantScheme::PerGroup)
           shape.groupSize = quantize.getGroupSize().value_or(0);
         // Per-group and static quantization use each chunk right after
@@ -78,13 +83,6 @@ RowKernelShape mlir::norm::getRowKernelShape(Operation *op) {
         shape.rowReductions = shape.rereadsRow ? 1 : 0;
       })
       .Case([&](RMSNormQuantizeOp fused) {
-        for (Value value :
-             {fused.getInput(), fused.getResidual(), fused.getInit(),
-              fused.getResidualInit(), fused.getNormalizedInit()})
-          if (value)
-            rowOperands.push_back(value);
-        cached = fused.getResidual() ? fused.getResidual() : fused.getInput();
-        shape.hasResidual = static_cast<bool>(fused.getResidual());
         if (fused.getScheme() == QuantScheme::PerGroup)
           shape.groupSize = fused.getGroupSize().value_or(0);
         if (fused.getScheme() == QuantScheme::PerToken)

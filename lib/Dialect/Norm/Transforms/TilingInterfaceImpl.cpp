@@ -35,43 +35,17 @@ struct OperandLayout {
 };
 } // namespace
 
-static void addIfPresent(SmallVectorImpl<unsigned> &list,
-                         MutableOperandRange range) {
-  if (!range.empty())
-    list.push_back(range[0].getOperandNumber());
-}
-
-static OperandLayout getLayout(RMSNormOp op) {
+/// The layout of `op`'s operands, from their roles (RowKernelOpInterface).
+static OperandLayout getLayout(RowKernelOpInterface op) {
   OperandLayout layout;
-  addIfPresent(layout.whole, op.getGammaMutable());
-  return layout;
-}
-
-static OperandLayout getLayout(AddRMSNormOp op) {
-  OperandLayout layout;
-  addIfPresent(layout.whole, op.getGammaMutable());
-  return layout;
-}
-
-template <typename OpTy>
-static void addQuantizationLayout(OpTy op, OperandLayout &layout) {
-  addIfPresent(layout.whole, op.getScaleMutable());
-  addIfPresent(layout.whole, op.getSmoothMutable());
-  if (!op.getScaleInitMutable().empty())
-    layout.scales = op.getScaleInitMutable()[0].getOperandNumber();
-  layout.colMajorScales = op.getScaleLayout() == ScaleLayout::ColMajor;
-}
-
-static OperandLayout getLayout(QuantizeOp op) {
-  OperandLayout layout;
-  addQuantizationLayout(op, layout);
-  return layout;
-}
-
-static OperandLayout getLayout(RMSNormQuantizeOp op) {
-  OperandLayout layout;
-  addIfPresent(layout.whole, op.getGammaMutable());
-  addQuantizationLayout(op, layout);
+  for (const KernelOperandInfo &info : op.getKernelOperands()) {
+    unsigned number = info.operand->getOperandNumber();
+    if (info.role == OperandRole::Vector || info.role == OperandRole::Scalar)
+      layout.whole.push_back(number);
+    else if (info.role == OperandRole::Scales)
+      layout.scales = number;
+  }
+  layout.colMajorScales = op.hasColumnMajorScales();
   return layout;
 }
 
@@ -151,7 +125,7 @@ struct NormOpTilingModel
     // Buffers would need subviews and carry no results to tile.
     if (!cast<DestinationStyleOpInterface>(op).hasPureTensorSemantics())
       return failure();
-    OperandLayout layout = getLayout(cast<OpTy>(op));
+    OperandLayout layout = getLayout(cast<RowKernelOpInterface>(op));
     Location loc = op->getLoc();
     SmallVector<Value> operands;
     SmallVector<Operation *> slices;
@@ -187,7 +161,7 @@ struct NormOpTilingModel
                         SmallVector<OpFoldResult> &resultSizes) const {
     OpOperand *init =
         cast<DestinationStyleOpInterface>(op).getDpsInitOperand(resultNumber);
-    getSliceOf(b, op->getLoc(), getLayout(cast<OpTy>(op)),
+    getSliceOf(b, op->getLoc(), getLayout(cast<RowKernelOpInterface>(op)),
                init->getOperandNumber(), init->get(), offsets, sizes,
                resultOffsets, resultSizes);
     return success();
@@ -200,7 +174,7 @@ struct NormOpTilingModel
       SmallVectorImpl<OpFoldResult> &iterDomainSizes) const {
     OpOperand *init =
         cast<DestinationStyleOpInterface>(op).getDpsInitOperand(resultNumber);
-    int64_t other = getNonRowDim(getLayout(cast<OpTy>(op)),
+    int64_t other = getNonRowDim(getLayout(cast<RowKernelOpInterface>(op)),
                                  init->getOperandNumber(), init->get());
     // Only whole rows can be computed: a part of H needs all of it.
     if (!isConstantIntValue(offsets[other], 0) ||

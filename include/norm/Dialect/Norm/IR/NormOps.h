@@ -22,6 +22,8 @@
 #define GET_ATTRDEF_CLASSES
 #include "norm/Dialect/Norm/IR/NormAttrs.h.inc"
 
+#include "norm/Dialect/Norm/IR/NormInterfaces.h"
+
 #define GET_OP_CLASSES
 #include "norm/Dialect/Norm/IR/NormOps.h.inc"
 

@@ -9,6 +9,7 @@
 
 include "norm/Dialect/Norm/IR/NormDialect.td"
 include "norm/Dialect/Norm/IR/NormAttrs.td"
+include "norm/Dialect/Norm/IR/NormInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -20,7 +21,9 @@ def Norm_ShapedValue : AnyTypeOf<[AnyRankedTensor, AnyMemRef],
 class Norm_Op<string mnemonic, list<Trait> traits = []>
     : Op<Norm_Dialect, mnemonic, !listconcat(traits, [
         DestinationStyleOpInterface,
-        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>])> {
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+        DeclareOpInterfaceMethods<Norm_RowKernelOpInterface,
+                                  ["hasColumnMajorScales"]>])> {
   let hasVerifier = 1;
 }
 
