@@ -7,6 +7,9 @@
 #include "norm/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "norm/Config.h"
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
@@ -19,6 +22,16 @@ void mlir::norm::registerAllDialects(DialectRegistry &registry) {
   registry.insert<NormDialect>();
   registerBufferizableOpInterfaceExternalModels(registry);
   registerTilingInterfaceExternalModels(registry);
+}
+
+void mlir::norm::registerPipelineDependencies(DialectRegistry &registry) {
+  // The pipelines lower through most of upstream (front-end dialects,
+  // bufferization models, gpu, nvvm, rocdl, llvm and their ConvertToLLVM and
+  // translation interfaces); registering a hand-picked subset failed in
+  // ways only a run shows, so the whole set is registered.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
 }
 
 void mlir::norm::registerAllPasses() {

@@ -18,6 +18,14 @@ namespace norm {
 /// tiling).
 void registerAllDialects(DialectRegistry &registry);
 
+/// Adds every upstream dialect, dialect extension and LLVM IR translation the
+/// norm pipelines (norm/Pipelines/Pipelines.h) need: the front-end dialects
+/// (func, linalg, tensor, arith, math), bufferization, gpu, nvvm / rocdl, llvm
+/// and the translations gpu-module-to-binary uses. With registerAllDialects,
+/// a context built from `registry` runs buildNormToNVVMPipeline and
+/// buildNormToROCDLPipeline.
+void registerPipelineDependencies(DialectRegistry &registry);
+
 /// Registers norm-mlir's passes and pass pipelines with the global registry,
 /// so that `mlir-opt`-style drivers accept them on the command line.
 void registerAllPasses();

@@ -8,10 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
@@ -27,11 +24,10 @@ int main(int argc, char **argv) {
   mlir::norm::registerAllPasses();
 
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  // gpu-module-to-binary translates the NVVM/ROCDL modules to LLVM IR.
-  mlir::registerAllToLLVMIRTranslations(registry);
   mlir::norm::registerAllDialects(registry);
+  // Every upstream dialect, extension and LLVM IR translation (the
+  // pipelines need most of them; gpu-module-to-binary the translations).
+  mlir::norm::registerPipelineDependencies(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "norm-mlir optimizer driver\n", registry));
