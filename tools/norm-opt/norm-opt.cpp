@@ -13,6 +13,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "NormHelp.h"
 #include "norm/InitAll.h"
 
 int main(int argc, char **argv) {
@@ -22,6 +23,20 @@ int main(int argc, char **argv) {
 
   mlir::registerAllPasses();
   mlir::norm::registerAllPasses();
+
+  // `--norm-help`: norm-mlir's passes and pipelines with their defaults;
+  // `--<norm pass or pipeline>=help`: one of them.
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    if (arg == "--norm-help" || arg == "-norm-help")
+      return mlir::norm::printNormHelp(llvm::outs()) ? 0 : 1;
+    if (arg.consume_front("--") || arg.consume_front("-")) {
+      auto [name, value] = arg.split('=');
+      if (value == "help" && name.starts_with("norm-") &&
+          mlir::norm::printNormHelp(llvm::outs(), name))
+        return 0;
+    }
+  }
 
   mlir::DialectRegistry registry;
   mlir::norm::registerAllDialects(registry);
