@@ -13,9 +13,16 @@ if [[ ! -x "$cuda/bin/ptxas" ]]; then
   echo "compile-examples: no ptxas under $cuda: writing PTX instead of cubins" >&2
   nv_format=isa
 fi
-
-# Chips of one binary must agree on having fp8 conversion instructions.
+# The NVIDIA pipeline links libdevice into every format; without a CUDA
+# toolkit only the AMD binaries are built. Chips of one binary must agree on
+# having fp8 conversion instructions.
 nvidia_binaries=("sm_80" "sm_89,sm_90,sm_90a,sm_100")
+if [[ ! -f "$cuda/nvvm/libdevice/libdevice.10.bc" ]]; then
+  echo "compile-examples: no CUDA toolkit at $cuda (set CUDA_ROOT): skipping" \
+       "the NVIDIA binaries" >&2
+  nvidia_binaries=()
+fi
+
 amd_binaries=("gfx90a" "gfx942" "gfx950" "gfx1100")
 
 for example in "$root"/examples/*.mlir; do
@@ -24,7 +31,7 @@ for example in "$root"/examples/*.mlir; do
   rm -rf "$out"
   mkdir -p "$out"
   "$norm_opt" "$example" -o "$out/$name.mlir"
-  for chips in "${nvidia_binaries[@]}"; do
+  for chips in ${nvidia_binaries[@]+"${nvidia_binaries[@]}"}; do
     "$norm_opt" "$example" \
       --norm-to-nvvm="chip=$chips format=$nv_format cuda-path=$cuda" \
       --norm-export-bundle="dir=$out/nvidia-${chips//,/-}" -o /dev/null

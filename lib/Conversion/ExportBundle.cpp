@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -73,6 +74,17 @@ describeObject(gpu::ObjectAttr object) {
   return std::nullopt;
 }
 
+/// Whether `name` is one safe component of a file name: letters, digits,
+/// '_', '-' and '.', not starting with '.' or '-' (so never "..", a hidden
+/// file or an option).
+static bool isFileNameComponent(StringRef name) {
+  if (name.empty() || name.front() == '.' || name.front() == '-')
+    return false;
+  return llvm::all_of(name, [](char c) {
+    return llvm::isAlnum(c) || c == '_' || c == '-' || c == '.';
+  });
+}
+
 namespace {
 struct NormExportBundlePass
     : public mlir::norm::impl::NormExportBundleBase<NormExportBundlePass> {
@@ -81,16 +93,18 @@ struct NormExportBundlePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (directory.empty()) {
-      module.emitError("norm-export-bundle: the 'dir' option is required");
+      emitError(module.getLoc(),
+                "norm-export-bundle: the 'dir' option is required");
       return signalPassFailure();
     }
-    if (std::error_code ec = llvm::sys::fs::create_directories(directory)) {
-      module.emitError("norm-export-bundle: cannot create '")
-          << directory << "': " << ec.message();
-      return signalPassFailure();
-    }
-
-    llvm::json::Array objects;
+    // Every object and its file name first: nothing is written for a module
+    // that has no kernel binary or one that would be named outside `dir`.
+    struct Output {
+      gpu::BinaryOp binary;
+      std::string chip, format, file;
+      StringRef contents;
+    };
+    SmallVector<Output> outputs;
     bool failed = false;
     module.walk([&](gpu::BinaryOp binary) {
       for (Attribute attr : binary.getObjects()) {
@@ -102,22 +116,48 @@ struct NormExportBundlePass
           return;
         }
         auto [chip, ext] = *described;
-        std::string file = (binary.getSymName() + "." + chip + "." + ext).str();
-        SmallString<256> path(directory);
-        llvm::sys::path::append(path, file);
-        if (!writeFile(binary, path, object.getObject().getValue())) {
+        if (!isFileNameComponent(binary.getSymName()) ||
+            !isFileNameComponent(chip)) {
+          binary.emitError("norm-export-bundle: binary '")
+              << binary.getSymName() << "' for chip '" << chip
+              << "' does not make a file name (letters, digits, '_', '-' "
+                 "and '.', not leading)";
           failed = true;
           return;
         }
-        objects.push_back(
-            llvm::json::Object{{NORM_KEY_BINARY, binary.getSymName()},
-                               {NORM_KEY_CHIP, chip},
-                               {NORM_KEY_FORMAT, ext},
-                               {NORM_KEY_FILE, file}});
+        outputs.push_back({binary, chip, ext.str(),
+                           (binary.getSymName() + "." + chip + "." + ext).str(),
+                           object.getObject().getValue()});
       }
     });
     if (failed)
       return signalPassFailure();
+    if (outputs.empty()) {
+      emitError(module.getLoc(),
+                "norm-export-bundle: the module holds no kernel "
+                "binary (gpu.binary); run norm-to-nvvm or "
+                "norm-to-rocdl (or norm-to-gpu and "
+                "gpu-module-to-binary) first");
+      return signalPassFailure();
+    }
+
+    if (std::error_code ec = llvm::sys::fs::create_directories(directory)) {
+      emitError(module.getLoc(), "norm-export-bundle: cannot create '")
+          << directory << "': " << ec.message();
+      return signalPassFailure();
+    }
+    llvm::json::Array objects;
+    for (Output &output : outputs) {
+      SmallString<256> path(directory);
+      llvm::sys::path::append(path, output.file);
+      if (!writeFile(output.binary, path, output.contents))
+        return signalPassFailure();
+      objects.push_back(
+          llvm::json::Object{{NORM_KEY_BINARY, output.binary.getSymName()},
+                             {NORM_KEY_CHIP, output.chip},
+                             {NORM_KEY_FORMAT, output.format},
+                             {NORM_KEY_FILE, output.file}});
+    }
 
     llvm::json::Object kernels;
     if (auto manifest = module->getAttrOfType<DictionaryAttr>(

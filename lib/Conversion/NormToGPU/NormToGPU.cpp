@@ -308,6 +308,19 @@ static void emitLaunch(Operation *op, const KernelPlan &kernelPlan,
                             /*asyncDependencies=*/ValueRange(), clusterSize);
 }
 
+/// `name` as a kernel symbol every back end accepts (PTX and AMDGPU
+/// identifiers: letters, digits, '_' and '$', not starting with a digit):
+/// a function named "my-model.layer(0)" gets the kernel
+/// "my_model_layer_0__rmsnorm".
+static std::string getKernelName(StringRef name) {
+  std::string result;
+  for (char c : name)
+    result += llvm::isAlnum(c) || c == '_' || c == '$' ? c : '_';
+  if (result.empty() || llvm::isDigit(result.front()))
+    result.insert(0, "_");
+  return result;
+}
+
 namespace {
 struct NormToGPUPass : public mlir::norm::impl::NormToGPUBase<NormToGPUPass> {
   using NormToGPUBase::NormToGPUBase;
@@ -426,12 +439,24 @@ void NormToGPUPass::runOnOperation() {
   if (normOps.empty())
     return;
   if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
-    module.emitError("norm-to-gpu: 'warp-size' must be a power of two, got ")
+    emitError(module.getLoc(),
+              "norm-to-gpu: 'warp-size' must be a power of two, got ")
         << warpSize.getValue();
     return signalPassFailure();
   }
+  if (maxRegisterElements < 1 ||
+      maxRegisterElements > kMaxRegisterRowElements ||
+      sharedMemoryPerBlock < 0) {
+    emitError(module.getLoc(), "norm-to-gpu: 'max-register-elements' must be "
+                               "in [1, ")
+        << kMaxRegisterRowElements << "] and 'shared-memory-per-block' at "
+        << "least 0, got " << maxRegisterElements.getValue() << " and "
+        << sharedMemoryPerBlock.getValue();
+    return signalPassFailure();
+  }
   if (vendor != "nvidia" && vendor != "amd") {
-    module.emitError("norm-to-gpu: 'vendor' must be nvidia or amd, got '")
+    emitError(module.getLoc(),
+              "norm-to-gpu: 'vendor' must be nvidia or amd, got '")
         << vendor.getValue() << "'";
     return signalPassFailure();
   }
@@ -439,7 +464,7 @@ void NormToGPUPass::runOnOperation() {
   // NVIDIA's: no AMD target has them (KnownTargets.h).
   if (vendor == "amd" &&
       (asyncCopies || persistentRows || maxBlocksPerRow > 1)) {
-    module.emitError("norm-to-gpu: ")
+    emitError(module.getLoc(), "norm-to-gpu: ")
         << (asyncCopies      ? "'async-copies'"
             : persistentRows ? "'persistent-rows'"
                              : "'max-blocks-per-row' > 1")
@@ -449,8 +474,9 @@ void NormToGPUPass::runOnOperation() {
   }
   if (maxBlocksPerRow < 1 || maxBlocksPerRow > kMaxBlocksPerRow ||
       !llvm::isPowerOf2_64(maxBlocksPerRow)) {
-    module.emitError("norm-to-gpu: 'max-blocks-per-row' must be a power of "
-                     "two in [1, 8], got ")
+    emitError(module.getLoc(),
+              "norm-to-gpu: 'max-blocks-per-row' must be a power of "
+              "two in [1, 8], got ")
         << maxBlocksPerRow.getValue();
     return signalPassFailure();
   }
@@ -471,8 +497,9 @@ void NormToGPUPass::runOnOperation() {
   unsigned counter = 0;
   for (Operation *op : normOps) {
     auto parent = op->getParentOfType<func::FuncOp>();
-    std::string base = (parent ? parent.getSymName().str() : "kernel") + "_" +
-                       op->getName().stripDialect().str();
+    std::string base =
+        getKernelName((parent ? parent.getSymName().str() : "kernel") + "_" +
+                      op->getName().stripDialect().str());
     std::string name = base;
     while (kernels.lookupSymbol(name))
       name = base + "_" + std::to_string(++counter);

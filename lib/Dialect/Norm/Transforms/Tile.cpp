@@ -2,9 +2,10 @@
 //
 // Part of norm-mlir. See README.md for license information.
 //
-// The choice itself lives in RowSchedule.cpp, shared with norm-to-gpu's
-// default for ops without a schedule; this pass makes it visible (and
-// overridable) in the IR.
+// The choice itself lives in ScheduleChoice.cpp (Transforms), shared with
+// norm-to-gpu's default for ops without a schedule; this pass makes it
+// visible (and overridable) in the IR. The constraints every schedule must
+// meet stay with the attribute in the dialect (RowSchedule.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,8 @@
 
 #include "norm/Dialect/Norm/Transforms/ScheduleChoice.h"
 #include "llvm/Support/MathExtras.h"
+
+#include <tuple>
 
 namespace mlir {
 namespace norm {
@@ -34,19 +37,52 @@ struct NormTilePass : public mlir::norm::impl::NormTileBase<NormTilePass> {
 void NormTilePass::runOnOperation() {
   Operation *root = getOperation();
   if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
-    root->emitError("norm-tile: 'warp-size' must be a power of two, got ")
+    emitError(root->getLoc(),
+              "norm-tile: 'warp-size' must be a power of two, got ")
         << warpSize.getValue();
     return signalPassFailure();
   }
   if (maxBlocksPerRow < 1 || maxBlocksPerRow > kMaxBlocksPerRow ||
       !llvm::isPowerOf2_64(maxBlocksPerRow)) {
-    root->emitError("norm-tile: 'max-blocks-per-row' must be a power of two "
-                    "in [1, 8], got ")
+    emitError(root->getLoc(),
+              "norm-tile: 'max-blocks-per-row' must be a power of two "
+              "in [1, 8], got ")
         << maxBlocksPerRow.getValue();
+    return signalPassFailure();
+  }
+  // The target's sizes: no GPU has a negative or zero one.
+  for (auto [name, value, least] :
+       {std::make_tuple("num-sms", numSMs.getValue(), int64_t(0)),
+        std::make_tuple("max-register-elements", maxRegisterElements.getValue(),
+                        int64_t(1)),
+        std::make_tuple("shared-memory-per-block",
+                        sharedMemoryPerBlock.getValue(), int64_t(0))}) {
+    if (value < least) {
+      emitError(root->getLoc(), "norm-tile: '")
+          << name << "' must be at least " << least << ", got " << value;
+      return signalPassFailure();
+    }
+  }
+  if (maxRegisterElements > kMaxRegisterRowElements) {
+    emitError(root->getLoc(), "norm-tile: 'max-register-elements' must be at "
+                              "most ")
+        << kMaxRegisterRowElements << ", got "
+        << maxRegisterElements.getValue();
     return signalPassFailure();
   }
   // 0 (or empty) leaves a field to the heuristic; anything else is forced
   // and checked with the rest of the schedule.
+  for (auto [name, value] :
+       {std::make_pair("threads-per-row", threadsPerRow.getValue()),
+        std::make_pair("rows-per-block", rowsPerBlock.getValue()),
+        std::make_pair("vector-width", vectorWidth.getValue()),
+        std::make_pair("blocks-per-row", blocksPerRow.getValue())}) {
+    if (value < 0) {
+      emitError(root->getLoc(), "norm-tile: '")
+          << name << "' must be 0 (choose) or positive, got " << value;
+      return signalPassFailure();
+    }
+  }
   RowScheduleOverrides overrides;
   if (threadsPerRow)
     overrides.threadsPerRow = threadsPerRow;
@@ -59,8 +95,9 @@ void NormTilePass::runOnOperation() {
   if (!rowStorage.empty()) {
     overrides.rowStorage = symbolizeRowStorage(rowStorage);
     if (!overrides.rowStorage) {
-      root->emitError("norm-tile: 'row-storage' must be registers, shared or "
-                      "stream, got '")
+      emitError(root->getLoc(),
+                "norm-tile: 'row-storage' must be registers, shared or "
+                "stream, got '")
           << rowStorage.getValue() << "'";
       return signalPassFailure();
     }
