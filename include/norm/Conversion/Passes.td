@@ -45,7 +45,8 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     `intermediate_type`, no smoothing or clip) takes the amax of element
     pairs in that type: a running `arith.maximumf` and `arith.minimumf` on
     `vector<2xbf16>`, combined as max(max, -min) and extended to f32 once
-    per thread before the row reduction. The result is the same.
+    per thread before the row reduction. The result is the same
+    [packed-half-amax].
 
     With `async-copies=true` (the NVVM pipeline sets it for sm_80 and
     later), a row cached in shared memory by a block alone on its SM (the
@@ -54,26 +55,25 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     (`cp.async.cg`) when its first pass reads the input alone (no residual
     add) in 16-byte vectors: every thread issues its vectors of the row at
     once, waits for them and reads them back, instead of staging them in the
-    registers that hold gamma. On an H100, 1024 x 65536 bf16 rmsnorm +
-    per-token fp8 (int8): 86.7 -> 83.9 us (92.5 -> 89.5 us); other kernels
-    lost by it and keep their loads.
+    registers that hold gamma. Other kernels lost by it and keep their
+    loads [async-row-copy].
 
-    With `persistent-rows=true` as well (the NVVM pipeline sets both), such
-    a kernel that normalizes bf16 rows (with a bf16 gamma) and quantizes per
+    With `persistent-rows=true` as well (the NVVM pipeline sets both), such a
+    kernel that normalizes bf16 rows (with a bf16 gamma) and quantizes per
     token, one row per block in whole 16-byte chunks, becomes persistent: it
     loops over rows with a grid stride, its shared memory is a ring of as many
     chunk slots as fit in `shared-memory-per-block` less 32 KiB (left to the
-    L1 cache), each thread copies the chunk S slots further on in its
-    stream of chunks into a slot as soon as its last pass has read it (so
-    S - C of the next row's C chunks arrive during this row; the block's
+    L1 cache [ring-l1-share]), each thread copies the chunk S slots further on
+    in its stream of chunks into a slot as soon as its last pass has read it
+    (so S - C of the next row's C chunks arrive during this row; the block's
     first row is copied alone, and read chunk by chunk as it arrives), and
-    gamma is loaded once per block into registers. The manifest marks it `"persistent": true`
-    and the runtime launches one balanced wave of blocks; host launches
-    give each block 8 rows. Its int8 codes, in rows whose amax is finite,
-    are the low bytes of `q + 1.5 * 2^23` (an f32 add that rounds to the
-    nearest integer, ties to even); other rows keep the conversion. On an
-    H100, 1024 x 65536 bf16 rmsnorm + per-token fp8 (int8): 84.0 -> 78.2 us
-    (87.8 -> 80.0 us; 79.8 us with the int8 codes by addition).
+    gamma is loaded once per block into registers. The manifest marks it
+    `"persistent": true` and the runtime launches one balanced wave of blocks;
+    host launches give each block 8 rows. Its int8 codes, in rows whose amax
+    is finite, are the low bytes of `q + 1.5 * 2^23` (an f32 add that rounds
+    to the nearest integer, ties to even; one add instead of a conversion
+    [int8-codes-by-addition]); other rows keep the conversion. Part of the
+    next row's load then overlaps this row's reductions [persistent-ring].
 
     With `nontemporal-rows=true` (the NVVM pipeline sets it), a kernel that
     keeps its rows in registers, adds no residual and whose H times the
@@ -83,16 +83,17 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     read or written once. `norm-nvvm-nontemporal` makes them PTX streaming
     accesses (`ld.global.cs`, `st.global.cs`). Rows that share a line with
     their neighbours (peeled rows) would fetch it twice, and residual
-    kernels and rows cached in shared memory were slower with them.
+    kernels and rows cached in shared memory were slower with them
+    [streamed-rows].
 
     With `evict-last-row-loads=true` as well (the NVVM pipeline sets it for
     sm_90 and later), such a kernel that normalizes without quantizing, one
     block per row, whose row splits into whole vectors for every thread
     (H a multiple of vector width times threads per row) marks only its
     input loads and carries `norm.row_cache_policy = "evict_last_loads"`:
-    `norm-nvvm-nontemporal` loads evict-last and stores plainly. On H100s
-    this kept 16384 x 8192 bf16 rmsnorm at 179.1-179.5 us with other CUDA
-    graphs resident in the process, where streaming took 181.3-188.2.
+    `norm-nvvm-nontemporal` loads evict-last and stores plainly: steadier
+    than streaming with other CUDA graphs resident in the process
+    [evict-last-loads].
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

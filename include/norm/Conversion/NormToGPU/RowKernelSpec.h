@@ -92,8 +92,8 @@ inline bool peelsRows(const RowKernelSpec &spec, const RowSchedule &schedule) {
 
 /// The row program of `op` (a norm op in memref form) and the memref of
 /// each of its kernel operands, in kernel argument order (its
-/// RowKernelOpInterface); nullopt for an op that is not a norm row op. `cols` and `cachedElementType` are set from
-/// the input (and residual) types.
+/// RowKernelOpInterface); nullopt for an op that is not a norm row op. `cols`
+/// and `cachedElementType` are set from the input (and residual) types.
 std::optional<RowKernelSpec>
 getRowKernelSpec(Operation *op, SmallVectorImpl<Value> *memrefs = nullptr);
 

@@ -658,8 +658,7 @@ struct KernelOperandList {
   }
   /// The quantizer's operands, in op operand order: the static scale and
   /// smooth inputs, then the codes and the dynamic scales.
-  template <typename OpTy>
-  void addQuantizer(OpTy op) {
+  template <typename OpTy> void addQuantizer(OpTy op) {
     add("scale", OperandRole::Scalar, op.getScaleMutable());
     add("smooth", OperandRole::Vector, op.getSmoothMutable());
     add("output", OperandRole::Row, op.getInitMutable());

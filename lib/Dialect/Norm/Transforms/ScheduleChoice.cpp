@@ -22,14 +22,14 @@ using namespace mlir::norm;
 
 /// Vectors a thread handles per row before more threads join the row: a few
 /// independent 16-byte loads in flight per thread hide memory latency. Rows
-/// of a full block's worth get half as many, short rows one (see
-/// chooseBlockSchedule).
+/// of a full block's worth get half as many [prefetch-vectors], short rows
+/// one [short-row-blocks] (see chooseBlockSchedule).
 static constexpr int64_t kVectorsPerThread = 4;
 /// Short rows share a block so that blocks have at least this many threads.
 static constexpr int64_t kMinBlockSize = 128;
 /// Whole rows of a power of two of at most this many vectors that one
 /// reduction reads (or with a residual) take a vector per thread, in blocks
-/// of kShortRowBlockSize threads (see chooseBlockSchedule).
+/// of kShortRowBlockSize threads [short-row-blocks].
 static constexpr int64_t kMaxShortRowVectors = 256;
 static constexpr int64_t kShortRowBlockSize = 256;
 static constexpr int64_t kRegistersPerSM = 65536;
@@ -41,14 +41,16 @@ static constexpr int64_t kSharedMemoryReserve = 1024;
 /// Rows of at least this many widest vectors that no such vector divides
 /// are peeled rather than read one element at a time.
 static constexpr int64_t kMinPeeledVectors = 8;
-/// See chooseRowSchedule.
+/// Most threads per row of a row that two reductions read, where more
+/// vectors per thread allow it [reducing-row-blocks].
 static constexpr int64_t kMaxReducingBlockSize = 256;
 /// Row elements per thread in registers above which a row that two
-/// reductions read is cached in shared memory (see chooseBlockSchedule).
+/// reductions read is cached in shared memory [shared-reducing-rows].
 static constexpr int64_t kMaxReducingRowElements = 32;
 /// Threads per row of such a row cached in shared memory.
 static constexpr int64_t kSharedReducingBlockSize = 512;
-/// Threads of each block of a row with a residual split over a cluster.
+/// Threads of each block of a row with a residual split over a cluster
+/// [split-residual-rows].
 static constexpr int64_t kSplitResidualBlockSize = 256;
 
 LogicalResult mlir::norm::checkRowScheduleForTarget(
@@ -128,23 +130,19 @@ chooseBlockSchedule(const RowKernelShape &shape,
   if (!dynamicCols) {
     int64_t vectors = llvm::divideCeil(shape.cols, vec);
     // Two row reductions over one input (rmsnorm + per-token quantization)
-    // wait twice on every warp of the row: blocks of at most
-    // kMaxReducingBlockSize threads with more vectors each keep the SM
-    // busier (16384 x 16384 bf16 -> fp8 on an H100: 90% of copy at 256
-    // threads of 8 vectors, 83% at 512 of 4).
+    // take blocks of at most kMaxReducingBlockSize threads with up to twice
+    // the vectors each: each reduction waits on every warp of the row, and
+    // smaller blocks keep the SM busier [reducing-row-blocks].
     int64_t perThread = kVectorsPerThread;
     if (shape.rowReductions > 1 && !shape.hasResidual) {
       while (perThread < 2 * kVectorsPerThread &&
              llvm::divideCeilSigned(vectors, perThread) > kMaxReducingBlockSize)
         perThread *= 2;
-      // 8 vectors per thread in registers of more than 32 elements (the row
-      // and the quantizer's input: 82 registers at 8 bf16 vectors) cost
-      // blocks per SM: rows of 4 to 8 vectors per thread of 512 are cached
-      // in shared memory by 512 threads instead. On an H100, bf16 rmsnorm +
-      // int8 (fp8) at 4096 x 16384: 73.8 -> 70.1 us (71.3 -> 69.6); at 2048 x
-      // 32768: 94.5 -> 76.7 us (87.4 -> 72.8). Not for shorter rows (16384 x
-      // 8192 on 256 threads: 133.6 us in registers, 135.7 in shared memory;
-      // 4096 x 16384 on 256 threads in shared memory: 78.2 us).
+      // Rows of 4 to 8 vectors per thread of 512 whose threads would hold
+      // more than kMaxReducingRowElements elements in registers are cached
+      // in shared memory by 512 threads instead: the registers of the row
+      // and the quantizer's input cost blocks per SM. Not for shorter rows
+      // [shared-reducing-rows].
       if (perThread * vec > kMaxReducingRowElements &&
           vectors >= kVectorsPerThread * kSharedReducingBlockSize &&
           vectors <= 2 * kVectorsPerThread * kSharedReducingBlockSize)
@@ -152,10 +150,7 @@ chooseBlockSchedule(const RowKernelShape &shape,
     } else if (vectors / kVectorsPerThread >= kMinBlockSize) {
       // Other rows long enough for a full block get half the vectors per
       // thread in twice the threads: each thread waits on fewer loads and
-      // the row is done sooner. On an H100 (bf16, 32768 / 8192 / 4096 rows
-      // of 4096 / 5120 / 16384): rmsnorm 180.3 -> 179.8, 59.0 -> 58.2,
-      // 92.6 -> 92.1 us; add_rmsnorm 360.4 -> 359.5, 115.4 -> 113.8,
-      // 182.6 -> 181.4 us; add_rmsnorm at 256 x 4096 3.13 -> 2.99 us.
+      // the row is done sooner [prefetch-vectors].
       perThread = kVectorsPerThread / 2;
     } else if ((shape.rowReductions == 1 || shape.hasResidual) &&
                vec == widest && vectors <= kMaxShortRowVectors &&
@@ -166,17 +161,9 @@ chooseBlockSchedule(const RowKernelShape &shape,
       // not split) read by one reduction, or with a residual (so that
       // add_rmsnorm + per-token quantization sums in add_rmsnorm's order):
       // a vector per thread, rows sharing blocks of kShortRowBlockSize
-      // threads. On an H100 (bf16, A/B against 4 vectors per thread in
-      // blocks of 128, or of 64 at H = 2048): rmsnorm at 65536 / 16384 x
-      // 1024 91.8 -> 90.1, 25.6 -> 24.2 us (torch.compile 91.1, 23.6); at
-      // 262144 x 512 179.0 -> 177.8 us; add_rmsnorm at 1048576 x 128 363.1
-      // -> 358.3 us; add_rmsnorm + fp8 at 65536 x 1024 159.4 -> 158.4 us.
-      // Blocks of 256 rather than 128 threads: rmsnorm at 16384 x 1024 24.4
-      // against 24.8 us, even at H = 128. Idle lanes cost: half a vector per
-      // thread lost up to 12% (rmsnorm at 262144 x 512: 199.0 against 178.0
-      // us), and rows that leave some threads a second vector were mixed
-      // (rmsnorm at 65536 x 1536 on 128 threads of 1.5 vectors: 134.3 ->
-      // 151.2 us; at 131072 x 768 on 64: 135.7 -> 135.0 us).
+      // threads, which beat 4 vectors per thread in smaller blocks; only
+      // where every thread gets one whole vector, since idle lanes lose
+      // [short-row-blocks].
       perThread = 1;
       shortRow = true;
     }
@@ -188,12 +175,9 @@ chooseBlockSchedule(const RowKernelShape &shape,
     // Rounding the threads up to a power of two can leave a chunk of idle
     // lanes (H = 5120: 640 vectors on 256 threads are 3 chunks of 768);
     // half the threads with a few more vectors each may fit exactly, or
-    // leave no more lanes idle in a smaller block reduction (H = 7168 at 2
-    // vectors per thread: 896 vectors on 512 or on 256 threads leave 128
-    // idle; on an H100, bf16 rmsnorm at 1 x 7168 takes 2.43 us on 512
-    // threads, 2.20 on 256). Not at the price of many more chunks: each
-    // adds latency to every row, which small batches see (H = 7168 with
-    // quantization stays at 256 threads).
+    // leave no more lanes idle in a smaller block reduction. Not at the
+    // price of many more chunks: each adds latency to every row, which
+    // small batches see [idle-lanes].
     auto idle = [&](int64_t threads) {
       return llvm::divideCeilSigned(vectors, threads) * threads - vectors;
     };
@@ -298,16 +282,11 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   // A row read twice that leaves a single block on an SM (its cache takes
   // more than half the shared memory, or it is read twice from memory) is
   // split over the fewest blocks of a cluster that do not: two blocks per SM
-  // again, whose loads overlap the other's reductions. On an H100, 1024 x
-  // 65536 bf16: rmsnorm 90% -> 95% of copy, add_rmsnorm + fp8 76% -> 89%
-  // with 2 blocks (4 or 8 did worse then; rows with a residual now take
-  // the rule below); but 2048 x 32768, whose 64 KiB rows already leave two
-  // blocks per SM, lost up to 20 points when split. Not rmsnorm + per-token
-  // quantization without a residual: measured with two cluster exchanges
-  // per row, they cost more than they saved on the 3 bytes an element
-  // moves (60% -> 52%, before gamma prefetch and row copies; the sixth
-  // round's sweep still found the splits slower: bench/RESULTS.md).
-  // A split schedule's shared bytes are per slice (getSharedMemoryBytes).
+  // again, whose loads overlap the other's reductions. Not rmsnorm +
+  // per-token quantization without a residual: its two cluster exchanges
+  // per row cost more than they save on the 3 bytes an element moves
+  // [split-rows]. A split schedule's shared bytes are per slice
+  // (getSharedMemoryBytes).
   auto leavesOneBlockPerSM = [&](const RowSchedule &candidate) {
     return candidate.rowStorage == RowStorage::Stream ||
            sharedRowCacheFillsSM(candidate, shape, target);
@@ -322,10 +301,8 @@ std::optional<RowSchedule> mlir::norm::chooseRowSchedule(
   // kSplitResidualBlockSize threads that each thread caches at most
   // kVectorsPerThread vectors of its slice in shared memory, where the
   // cluster has that many: more, smaller blocks per SM, so that one's loads
-  // overlap the others' reductions and cluster barriers. On an H100, 1024 x
-  // 65536 bf16, 2 blocks of 1024 threads -> 8 of 256: add_rmsnorm 186.7 ->
-  // 185.3 us, add_rmsnorm + fp8 175.0 -> 170.1 us, per group 175.6 -> 170.9
-  // us (4 blocks of 512 threads: 188.5, 180.2, 175.4 us).
+  // overlap the others' reductions and cluster barriers
+  // [split-residual-rows].
   // The schedule of each of `blocks` slices, chosen for a slice.
   auto splitOver =
       [&](int64_t blocks,

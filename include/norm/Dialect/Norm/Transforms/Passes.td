@@ -170,14 +170,14 @@ def NormTile : Pass<"norm-tile"> {
       is dynamic (without groups), the widest vector with peeled rows.
     - `threads_per_row`: enough that each thread handles about 4 vectors,
       a power of two of at most 1024 (256 for a dynamic H); 2 vectors each
-      for rows of at least 512 vectors; but up to 8
+      for rows of at least 512 vectors [prefetch-vectors]; but up to 8
       vectors each to keep blocks at 256 threads for rmsnorm + per-token
-      quantization without a residual (two block-wide reductions); half the
-      threads when that leaves no more lanes idle, for at most 5 vectors
-      each; one vector each for unpeeled rows of a power of two of at
-      most 256 16-byte vectors that one reduction reads, or with a
-      residual; at least a group's lanes, and `2 * vector_width - 2` for
-      peeled rows.
+      quantization without a residual (two block-wide reductions)
+      [reducing-row-blocks]; half the threads when that leaves no more
+      lanes idle, for at most 5 vectors each [idle-lanes]; one vector each
+      for unpeeled rows of a power of two of at most 256 16-byte vectors
+      that one reduction reads, or with a residual [short-row-blocks]; at
+      least a group's lanes, and `2 * vector_width - 2` for peeled rows.
     - `rows_per_block`: rows of one vector per thread share a block of 256
       threads, other short rows a block of 128 threads; with a
       static row count and `num-sms`, blocks shrink (to one warp) until
@@ -191,11 +191,12 @@ def NormTile : Pass<"norm-tile"> {
       `shared-memory-per-block`, or streamed). A row with a residual then
       goes to enough blocks of 256 threads (a power of two, at most
       `max-blocks-per-row`) that each thread caches at most 4 vectors of
-      its slice in shared memory; other rows, or where the cluster is too
-      small for that, to the fewest blocks whose slices do not leave a
-      single block per SM, with the fields above chosen for a slice. Never
-      for rmsnorm + per-token quantization without a residual (measured
-      with two exchanges per row, they cost more than they saved).
+      its slice in shared memory [split-residual-rows]; other rows, or
+      where the cluster is too small for that, to the fewest blocks whose
+      slices do not leave a single block per SM, with the fields above
+      chosen for a slice. Never for rmsnorm + per-token quantization
+      without a residual (measured with two exchanges per row, they cost
+      more than they saved) [split-rows].
 
     A schedule already on an op is kept, unless an override option is
     given: then the forced fields replace the op's, and the others stay.
