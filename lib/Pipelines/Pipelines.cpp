@@ -53,29 +53,13 @@ static std::string getCUDAPath(StringRef option) {
   return getDefaultCUDAPath();
 }
 
-/// The target facts the norm passes take as options.
-static NormTileOptions getTileOptions(const TargetDescription &target) {
-  NormTileOptions options;
-  options.warpSize = target.warpSize;
-  options.sharedMemoryPerBlock = target.sharedMemoryPerBlock;
-  options.maxBlocksPerRow =
-      std::min<int64_t>(target.maxClusterSize, kMaxBlocksPerRow);
-  return options;
-}
-
-static NormToGPUOptions getNormToGPUOptions(const TargetDescription &target) {
-  NormTileOptions tile = getTileOptions(target);
-  NormToGPUOptions options;
-  options.warpSize = tile.warpSize;
-  options.sharedMemoryPerBlock = tile.sharedMemoryPerBlock;
-  options.maxBlocksPerRow = tile.maxBlocksPerRow;
-  options.packedHalfMax = target.packedHalfOps;
-  options.asyncCopies = target.asyncCopies;
-  options.persistentRows = target.asyncCopies;
-  options.nontemporalRows = target.vendor == GPUVendor::NVIDIA;
-  options.evictLastRowLoads = target.evictLastLoads;
-  options.vendor = target.vendor == GPUVendor::AMD ? "amd" : "nvidia";
-  return options;
+/// The chips of `target` as the norm passes take them: norm-tile and
+/// norm-to-gpu read every target fact from the known-target table.
+static std::string getChipList(const TargetDescription &target) {
+  std::string chips;
+  for (const ChipInfo *chip : target.chips)
+    chips += (chips.empty() ? "" : ",") + chip->name.str();
+  return chips;
 }
 
 namespace {
@@ -111,8 +95,11 @@ static void buildPipeline(OpPassManager &pm, const CommonOptions &options,
     if (options.fuse)
       pm.addPass(createNormFuse());
   }
-  if (options.tile)
-    pm.addPass(createNormTile(getTileOptions(target)));
+  if (options.tile) {
+    NormTileOptions tile;
+    tile.chip = getChipList(target);
+    pm.addPass(createNormTile(tile));
+  }
   if (options.bufferize) {
     bufferization::OneShotBufferizePassOptions bufferize;
     bufferize.bufferizeFunctionBoundaries = true;
@@ -122,7 +109,9 @@ static void buildPipeline(OpPassManager &pm, const CommonOptions &options,
   }
 
   // Kernels.
-  pm.addPass(createNormToGPU(getNormToGPUOptions(target)));
+  NormToGPUOptions toGPU;
+  toGPU.chip = getChipList(target);
+  pm.addPass(createNormToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   hooks.addKernelPasses(pm.nest<gpu::GPUModuleOp>());

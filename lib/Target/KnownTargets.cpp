@@ -189,3 +189,19 @@ mlir::norm::describeTarget(GPUVendor vendor, StringRef chipList,
   }
   return target;
 }
+
+std::optional<TargetDescription>
+mlir::norm::describeTarget(StringRef chipList, std::string &error) {
+  StringRef first = chipList.split(',').first.trim();
+  const ChipInfo *chip = lookupChip(first);
+  if (!chip) {
+    error = ("unknown chip '" + first + "'; chips norm-mlir compiles for: " +
+             listKnownChips(GPUVendor::NVIDIA) + ", " +
+             listKnownChips(GPUVendor::AMD))
+                .str();
+    if (first.empty())
+      error = "'chip' is empty";
+    return std::nullopt;
+  }
+  return describeTarget(chip->vendor, chipList, std::nullopt, error);
+}

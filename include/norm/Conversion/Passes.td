@@ -103,6 +103,12 @@ def NormToGPU : Pass<"norm-to-gpu", "ModuleOp"> {
     "::mlir::vector::VectorDialect"
   ];
   let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "Target chips, a comma list of the known-target table "
+           "(sm_90, gfx942, ...), else the chips of the @norm_kernels "
+           "gpu.module's #nvvm.target / #rocdl.target: every target option "
+           "below left at its default takes the chips' value; one set to "
+           "anything else overrides it">,
     Option<"warpSize", "warp-size", "int64_t", /*default=*/"32",
            "Threads per warp (wavefront) of the target">,
     Option<"maxRegisterElements", "max-register-elements", "int64_t",

@@ -102,6 +102,10 @@ std::optional<TargetDescription> describeTarget(GPUVendor vendor,
                                                 std::optional<bool> wave64,
                                                 std::string &error);
 
+/// The same, for chips of either vendor: the vendor is the first chip's.
+std::optional<TargetDescription> describeTarget(llvm::StringRef chipList,
+                                                std::string &error);
+
 } // namespace norm
 } // namespace mlir
 

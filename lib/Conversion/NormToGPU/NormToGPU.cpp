@@ -18,6 +18,10 @@
 #include "norm/Conversion/NormToGPU/KernelPlan.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Dialect/Norm/Transforms/ScheduleChoice.h"
+#include "norm/Target/KnownTargets.h"
+
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 
 namespace mlir {
 namespace norm {
@@ -30,6 +34,9 @@ using namespace mlir;
 using namespace mlir::norm;
 
 static constexpr StringLiteral kKernelModuleName = "norm_kernels";
+/// The defaults of the target options (Passes.td), which `chip` replaces.
+static constexpr int64_t kDefaultWarpSize = 32;
+static constexpr int64_t kDefaultSharedMemoryPerBlock = 48 * 1024;
 /// Rows a block of a persistent kernel launched by host code gets (the
 /// runtime instead spreads the rows evenly over the device's SMs).
 static constexpr int64_t kPersistentHostRowsPerBlock = 8;
@@ -328,12 +335,93 @@ struct NormToGPUPass : public mlir::norm::impl::NormToGPUBase<NormToGPUPass> {
   void runOnOperation() override;
 
 private:
+  /// The target of this run: the facts of `chip` (or of the kernel module's
+  /// targets) for every option left at its default; an option set to
+  /// anything else overrides them. (The same whether the options come from
+  /// the command line, a printed pipeline or a C++ options struct.)
+  LogicalResult resolveTarget(ModuleOp module);
   LogicalResult lowerOp(Operation *op, RowKernelSpec spec,
                         ArrayRef<Value> memrefs, gpu::GPUModuleOp kernels,
                         StringRef kernelName,
                         SmallVectorImpl<NamedAttribute> &manifest);
+
+  struct {
+    RowScheduleTarget schedule;
+    RowKernelTarget kernel;
+    std::string vendor;
+  } effective;
 };
 } // namespace
+
+/// The chips of the targets (#nvvm.target, #rocdl.target) of `kernels`, as a
+/// comma list; empty when it has none.
+static std::string getTargetChips(gpu::GPUModuleOp kernels) {
+  std::string chips;
+  if (!kernels || !kernels.getTargetsAttr())
+    return chips;
+  for (Attribute target : kernels.getTargetsAttr()) {
+    StringRef chip;
+    if (auto nvvm = dyn_cast<NVVM::NVVMTargetAttr>(target))
+      chip = nvvm.getChip();
+    else if (auto rocdl = dyn_cast<ROCDL::ROCDLTargetAttr>(target))
+      chip = rocdl.getChip();
+    else
+      continue;
+    chips += (chips.empty() ? "" : ",") + chip.str();
+  }
+  return chips;
+}
+
+LogicalResult NormToGPUPass::resolveTarget(ModuleOp module) {
+  RowScheduleTarget &schedule = effective.schedule;
+  RowKernelTarget &kernel = effective.kernel;
+  schedule.warpSize = kernel.warpSize = warpSize;
+  schedule.maxRegisterElements = maxRegisterElements;
+  schedule.sharedMemoryPerBlock = kernel.sharedMemoryPerBlock =
+      sharedMemoryPerBlock;
+  schedule.maxBlocksPerRow = maxBlocksPerRow;
+  kernel.packedHalfMax = packedHalfMax;
+  kernel.asyncCopies = asyncCopies;
+  kernel.persistentRows = persistentRows;
+  kernel.nontemporalRows = nontemporalRows;
+  kernel.evictLastRowLoads = evictLastRowLoads;
+  effective.vendor = vendor;
+
+  std::string chips = chip;
+  if (chips.empty())
+    chips = getTargetChips(
+        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName));
+  if (chips.empty())
+    return success();
+  std::string error;
+  std::optional<TargetDescription> target = describeTarget(chips, error);
+  if (!target)
+    return emitError(module.getLoc(), "norm-to-gpu: ") << error;
+  bool nvidia = target->vendor == GPUVendor::NVIDIA;
+  if (warpSize == kDefaultWarpSize)
+    schedule.warpSize = kernel.warpSize = target->warpSize;
+  if (sharedMemoryPerBlock == kDefaultSharedMemoryPerBlock)
+    schedule.sharedMemoryPerBlock = kernel.sharedMemoryPerBlock =
+        target->sharedMemoryPerBlock;
+  if (maxBlocksPerRow == 1)
+    schedule.maxBlocksPerRow =
+        std::min<int64_t>(target->maxClusterSize, kMaxBlocksPerRow);
+  if (!packedHalfMax)
+    kernel.packedHalfMax = target->packedHalfOps;
+  if (!asyncCopies)
+    kernel.asyncCopies = target->asyncCopies;
+  // A persistent kernel's ring is filled by asynchronous copies.
+  if (!persistentRows)
+    kernel.persistentRows = target->asyncCopies;
+  // Streaming loads and stores are NVIDIA's (norm-nvvm-nontemporal).
+  if (!nontemporalRows)
+    kernel.nontemporalRows = nvidia;
+  if (!evictLastRowLoads)
+    kernel.evictLastRowLoads = target->evictLastLoads;
+  if (vendor == "nvidia")
+    effective.vendor = nvidia ? "nvidia" : "amd";
+  return success();
+}
 
 LogicalResult
 NormToGPUPass::lowerOp(Operation *op, RowKernelSpec spec,
@@ -347,11 +435,7 @@ NormToGPUPass::lowerOp(Operation *op, RowKernelSpec spec,
   // Vectors are sized by the row operands; a wider per-column operand (f32
   // smooth scales next to f16 rows) is read as several 16-byte pieces.
   RowKernelShape shape = getRowKernelShape(op);
-  RowScheduleTarget target;
-  target.warpSize = warpSize;
-  target.maxRegisterElements = maxRegisterElements;
-  target.sharedMemoryPerBlock = sharedMemoryPerBlock;
-  target.maxBlocksPerRow = maxBlocksPerRow;
+  const RowScheduleTarget &target = effective.schedule;
   std::string whyNot;
   std::optional<RowSchedule> chosen;
   if (auto attr = op->getAttrOfType<ScheduleAttr>("schedule")) {
@@ -364,16 +448,8 @@ NormToGPUPass::lowerOp(Operation *op, RowKernelSpec spec,
   }
   if (failed(checkRowScheduleForTarget(*chosen, shape, target, whyNot)))
     return op->emitOpError("cannot lower to GPU: ") << whyNot;
-  RowKernelTarget kernelTarget;
-  kernelTarget.warpSize = warpSize;
-  kernelTarget.sharedMemoryPerBlock = sharedMemoryPerBlock;
-  kernelTarget.packedHalfMax = packedHalfMax;
-  kernelTarget.asyncCopies = asyncCopies;
-  kernelTarget.persistentRows = persistentRows;
-  kernelTarget.nontemporalRows = nontemporalRows;
-  kernelTarget.evictLastRowLoads = evictLastRowLoads;
   KernelPlan kernelPlan =
-      buildKernelPlan(std::move(spec), *chosen, shape, kernelTarget);
+      buildKernelPlan(std::move(spec), *chosen, shape, effective.kernel);
   if (printPlan) {
     llvm::outs() << "kernel @" << kernelName << "\n";
     kernelPlan.print(llvm::outs());
@@ -381,7 +457,7 @@ NormToGPUPass::lowerOp(Operation *op, RowKernelSpec spec,
   OpBuilder moduleBuilder(kernels);
   gpu::GPUFuncOp kernel = buildKernel(
       moduleBuilder, kernels, kernelName, kernelPlan,
-      vendor == "amd" ? getROCDLKernelHooks() : getNVVMKernelHooks());
+      effective.vendor == "amd" ? getROCDLKernelHooks() : getNVVMKernelHooks());
   manifest.push_back(NamedAttribute(
       kernel.getNameAttr(), describeKernel(op->getContext(), kernelPlan)));
 
@@ -438,46 +514,52 @@ void NormToGPUPass::runOnOperation() {
     return signalPassFailure();
   if (normOps.empty())
     return;
-  if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
+  if (failed(resolveTarget(module)))
+    return signalPassFailure();
+  const RowScheduleTarget &schedule = effective.schedule;
+  const RowKernelTarget &kernel = effective.kernel;
+  if (schedule.warpSize <= 0 || !llvm::isPowerOf2_64(schedule.warpSize)) {
     emitError(module.getLoc(),
               "norm-to-gpu: 'warp-size' must be a power of two, got ")
-        << warpSize.getValue();
+        << schedule.warpSize;
     return signalPassFailure();
   }
-  if (maxRegisterElements < 1 ||
-      maxRegisterElements > kMaxRegisterRowElements ||
-      sharedMemoryPerBlock < 0) {
+  if (schedule.maxRegisterElements < 1 ||
+      schedule.maxRegisterElements > kMaxRegisterRowElements ||
+      schedule.sharedMemoryPerBlock < 0) {
     emitError(module.getLoc(), "norm-to-gpu: 'max-register-elements' must be "
                                "in [1, ")
         << kMaxRegisterRowElements << "] and 'shared-memory-per-block' at "
-        << "least 0, got " << maxRegisterElements.getValue() << " and "
-        << sharedMemoryPerBlock.getValue();
+        << "least 0, got " << schedule.maxRegisterElements << " and "
+        << schedule.sharedMemoryPerBlock;
     return signalPassFailure();
   }
-  if (vendor != "nvidia" && vendor != "amd") {
+  if (effective.vendor != "nvidia" && effective.vendor != "amd") {
     emitError(module.getLoc(),
               "norm-to-gpu: 'vendor' must be nvidia or amd, got '")
-        << vendor.getValue() << "'";
+        << effective.vendor << "'";
     return signalPassFailure();
   }
   // Asynchronous copies (and the persistent rows they fill) and clusters are
   // NVIDIA's: no AMD target has them (KnownTargets.h).
-  if (vendor == "amd" &&
-      (asyncCopies || persistentRows || maxBlocksPerRow > 1)) {
+  if (effective.vendor == "amd" &&
+      (kernel.asyncCopies || kernel.persistentRows ||
+       schedule.maxBlocksPerRow > 1)) {
     emitError(module.getLoc(), "norm-to-gpu: ")
-        << (asyncCopies      ? "'async-copies'"
-            : persistentRows ? "'persistent-rows'"
-                             : "'max-blocks-per-row' > 1")
+        << (kernel.asyncCopies      ? "'async-copies'"
+            : kernel.persistentRows ? "'persistent-rows'"
+                                    : "'max-blocks-per-row' > 1")
         << " needs an NVIDIA target (vendor=nvidia); AMD GPUs have no "
            "asynchronous copies or thread-block clusters";
     return signalPassFailure();
   }
-  if (maxBlocksPerRow < 1 || maxBlocksPerRow > kMaxBlocksPerRow ||
-      !llvm::isPowerOf2_64(maxBlocksPerRow)) {
+  if (schedule.maxBlocksPerRow < 1 ||
+      schedule.maxBlocksPerRow > kMaxBlocksPerRow ||
+      !llvm::isPowerOf2_64(schedule.maxBlocksPerRow)) {
     emitError(module.getLoc(),
               "norm-to-gpu: 'max-blocks-per-row' must be a power of "
               "two in [1, 8], got ")
-        << maxBlocksPerRow.getValue();
+        << schedule.maxBlocksPerRow;
     return signalPassFailure();
   }
 

@@ -12,6 +12,7 @@
 #include "norm/Dialect/Norm/Transforms/Passes.h"
 
 #include "norm/Dialect/Norm/Transforms/ScheduleChoice.h"
+#include "norm/Target/KnownTargets.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <tuple>
@@ -36,18 +37,42 @@ struct NormTilePass : public mlir::norm::impl::NormTileBase<NormTilePass> {
 
 void NormTilePass::runOnOperation() {
   Operation *root = getOperation();
-  if (warpSize <= 0 || !llvm::isPowerOf2_64(warpSize)) {
+  // The target: where `chip` names chips, the known-target table's facts
+  // for every target option left at its default (Passes.td); an option set
+  // to anything else overrides them.
+  RowScheduleTarget target;
+  target.warpSize = warpSize;
+  target.numSMs = numSMs;
+  target.maxRegisterElements = maxRegisterElements;
+  target.sharedMemoryPerBlock = sharedMemoryPerBlock;
+  target.maxBlocksPerRow = maxBlocksPerRow;
+  if (!chip.empty()) {
+    std::string error;
+    std::optional<TargetDescription> chips = describeTarget(chip, error);
+    if (!chips) {
+      emitError(root->getLoc(), "norm-tile: ") << error;
+      return signalPassFailure();
+    }
+    if (warpSize == 32)
+      target.warpSize = chips->warpSize;
+    if (sharedMemoryPerBlock == 48 * 1024)
+      target.sharedMemoryPerBlock = chips->sharedMemoryPerBlock;
+    if (maxBlocksPerRow == 1)
+      target.maxBlocksPerRow =
+          std::min<int64_t>(chips->maxClusterSize, kMaxBlocksPerRow);
+  }
+  if (target.warpSize <= 0 || !llvm::isPowerOf2_64(target.warpSize)) {
     emitError(root->getLoc(),
               "norm-tile: 'warp-size' must be a power of two, got ")
-        << warpSize.getValue();
+        << target.warpSize;
     return signalPassFailure();
   }
-  if (maxBlocksPerRow < 1 || maxBlocksPerRow > kMaxBlocksPerRow ||
-      !llvm::isPowerOf2_64(maxBlocksPerRow)) {
+  if (target.maxBlocksPerRow < 1 || target.maxBlocksPerRow > kMaxBlocksPerRow ||
+      !llvm::isPowerOf2_64(target.maxBlocksPerRow)) {
     emitError(root->getLoc(),
               "norm-tile: 'max-blocks-per-row' must be a power of two "
               "in [1, 8], got ")
-        << maxBlocksPerRow.getValue();
+        << target.maxBlocksPerRow;
     return signalPassFailure();
   }
   // The target's sizes: no GPU has a negative or zero one.
@@ -55,8 +80,8 @@ void NormTilePass::runOnOperation() {
        {std::make_tuple("num-sms", numSMs.getValue(), int64_t(0)),
         std::make_tuple("max-register-elements", maxRegisterElements.getValue(),
                         int64_t(1)),
-        std::make_tuple("shared-memory-per-block",
-                        sharedMemoryPerBlock.getValue(), int64_t(0))}) {
+        std::make_tuple("shared-memory-per-block", target.sharedMemoryPerBlock,
+                        int64_t(0))}) {
     if (value < least) {
       emitError(root->getLoc(), "norm-tile: '")
           << name << "' must be at least " << least << ", got " << value;
@@ -105,13 +130,6 @@ void NormTilePass::runOnOperation() {
   bool forcesAField = overrides.threadsPerRow || overrides.rowsPerBlock ||
                       overrides.vectorWidth || overrides.rowStorage ||
                       overrides.blocksPerRow;
-
-  RowScheduleTarget target;
-  target.warpSize = warpSize;
-  target.numSMs = numSMs;
-  target.maxRegisterElements = maxRegisterElements;
-  target.sharedMemoryPerBlock = sharedMemoryPerBlock;
-  target.maxBlocksPerRow = maxBlocksPerRow;
 
   WalkResult walk = root->walk([&](Operation *op) {
     if (!isa<RMSNormOp, AddRMSNormOp, QuantizeOp, RMSNormQuantizeOp>(op))

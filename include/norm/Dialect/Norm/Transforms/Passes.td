@@ -210,6 +210,11 @@ def NormTile : Pass<"norm-tile"> {
   }];
   let dependentDialects = ["::mlir::norm::NormDialect"];
   let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "Target chips, a comma list of the known-target table "
+           "(sm_90, gfx942, ...): warp-size, shared-memory-per-block and "
+           "max-blocks-per-row left at their defaults take the chips' "
+           "values; set to anything else they override them">,
     Option<"warpSize", "warp-size", "int64_t", /*default=*/"32",
            "Threads per warp (wavefront) of the target">,
     Option<"numSMs", "num-sms", "int64_t", /*default=*/"0",
