@@ -17,6 +17,7 @@
 #include "norm/Dialect/Norm/Transforms/Passes.h"
 #include "norm/Dialect/Norm/Transforms/TilingInterfaceImpl.h"
 #include "norm/Pipelines/Pipelines.h"
+#include "norm/Target/Passes.h"
 
 void mlir::norm::registerAllDialects(DialectRegistry &registry) {
   registry.insert<NormDialect>();
@@ -37,6 +38,7 @@ void mlir::norm::registerPipelineDependencies(DialectRegistry &registry) {
 void mlir::norm::registerAllPasses() {
   registerNormPasses();
   registerNormConversionPasses();
+  registerNormTargetPasses();
   registerNormPipelines();
 }
 

@@ -248,19 +248,4 @@ def NormNVVMNontemporal : Pass<"norm-nvvm-nontemporal"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
-def NormExportBundle : Pass<"norm-export-bundle", "ModuleOp"> {
-  let summary = "Write the kernel binaries and their manifest to a folder";
-  let description = [{
-    Writes every object of every `gpu.binary` as
-    `<dir>/<binary>.<chip>.<ptx|cubin|fatbin|hsaco|isa>` and
-    `<dir>/manifest.json`, which lists per kernel its arguments (role,
-    element type, alignment), launch geometry and the objects that hold it.
-    The IR is left unchanged.
-  }];
-  let options = [
-    Option<"directory", "dir", "std::string", /*default=*/"\"\"",
-           "Folder to write the bundle into (created if missing)">
-  ];
-}
-
 #endif // NORM_CONVERSION_PASSES_TD

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "norm/Conversion/Passes.h"
+#include "norm/Target/Passes.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "norm-runtime/norm_bundle_schema.h"
@@ -20,7 +20,7 @@
 namespace mlir {
 namespace norm {
 #define GEN_PASS_DEF_NORMEXPORTBUNDLE
-#include "norm/Conversion/Passes.h.inc"
+#include "norm/Target/Passes.h.inc"
 } // namespace norm
 } // namespace mlir
 
