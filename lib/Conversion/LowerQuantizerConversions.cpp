@@ -352,6 +352,12 @@ struct NormLowerQuantizerConversionsPass
     SmallVector<arith::TruncFOp> truncs, halfTruncs;
     SmallVector<std::pair<arith::FPToSIOp, Int8Conversion>> int8Conversions;
     getOperation()->walk([&](Operation *op) {
+      // Scalars and vectors only: the rewrites build scalar and vector
+      // arithmetic (the kernels' conversions after norm-to-gpu); tensor
+      // conversions are left as they are.
+      if (llvm::any_of(op->getOperandTypes(), llvm::IsaPred<TensorType>) ||
+          llvm::any_of(op->getResultTypes(), llvm::IsaPred<TensorType>))
+        return;
       if (auto trunc = dyn_cast<arith::TruncFOp>(op)) {
         if (getElementTypeOrSelf(trunc.getIn().getType()).isF32() &&
             getFormat(getElementTypeOrSelf(trunc.getType())))

@@ -207,3 +207,22 @@ func.func @half_pairs_left_alone(%s: f32, %odd: vector<3xf32>, %x: vector<2xf32>
   %sum = arith.addf %e2, %e5 : vector<2xf32>
   return %0, %1, %4, %sum : bf16, vector<3xbf16>, vector<2xbf16>, vector<2xf32>
 }
+
+
+// Tensor conversions are left alone: the rewrites build scalar and vector
+// arithmetic for the kernels after norm-to-gpu (on tensors they built an
+// invalid bitcast).
+// PAIRED-LABEL: func.func @tensor_conversions
+// PAIRED: arith.truncf %{{.*}} : tensor<4xf32> to tensor<4xf8E4M3FN>
+// EMULATED-LABEL: func.func @tensor_conversions
+// EMULATED: arith.truncf %{{.*}} : tensor<4xf32> to tensor<4xf8E4M3FN>
+// INT8-LABEL: func.func @tensor_conversions
+// INT8: arith.fptosi %{{.*}} : tensor<4xf32> to tensor<4xi8>
+func.func @tensor_conversions(%x: tensor<4xf32>) -> (tensor<4xf8E4M3FN>, tensor<4xi8>) {
+  %y = arith.truncf %x : tensor<4xf32> to tensor<4xf8E4M3FN>
+  %r = math.roundeven %x : tensor<4xf32>
+  %c = arith.constant dense<127.0> : tensor<4xf32>
+  %m = arith.minimumf %r, %c : tensor<4xf32>
+  %z = arith.fptosi %m : tensor<4xf32> to tensor<4xi8>
+  return %y, %z : tensor<4xf8E4M3FN>, tensor<4xi8>
+}
