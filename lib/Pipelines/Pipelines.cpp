@@ -87,6 +87,8 @@ struct CommonOptions {
 static void buildPipeline(OpPassManager &pm, const CommonOptions &options,
                           const TargetDescription &target,
                           const DeviceHooks &hooks) {
+  // Input that upstream passes below crash on becomes an error first.
+  pm.addPass(createNormCheckInput());
   // Front: raising and fusion only make sense on tensors; memref inputs get
   // only their schedules.
   if (options.bufferize) {

@@ -21,7 +21,8 @@
 using namespace mlir;
 
 /// norm-mlir's passes, in the order a program meets them.
-static const char *const kPasses[] = {"norm-raise",
+static const char *const kPasses[] = {"norm-check-input",
+                                      "norm-raise",
                                       "norm-fuse",
                                       "norm-tile",
                                       "norm-to-gpu",

@@ -9,6 +9,29 @@
 
 include "mlir/Pass/PassBase.td"
 
+def NormCheckInput : Pass<"norm-check-input"> {
+  let summary = "Reject input that upstream passes of the pipelines crash on";
+  let description = [{
+    The first pass of `norm-to-nvvm` and `norm-to-rocdl`. Some IR verifies
+    but makes an upstream pass of the pipelines crash; this pass turns it
+    into an error on the op instead:
+
+    - `tensor.dim` / `memref.dim` of a ranked value with a constant index
+      outside `[0, rank)` (a canonicalization pattern of the GPU lowering
+      dereferences that dim);
+    - `tf32` values (the LLVM lowering of a `vector<...xtf32>` load crashes;
+      no norm op takes tf32).
+
+    Example:
+
+    ```mlir
+    %c = arith.constant -1 : index
+    // error: 'tensor.dim' op index -1 is out of range for a value of rank 2
+    %d = tensor.dim %x, %c : tensor<?x4096xbf16>
+    ```
+  }];
+}
+
 def NormFuse : Pass<"norm-fuse"> {
   let summary = "Fuse residual adds, quantizations and input extensions into "
                 "norm ops";
