@@ -18,3 +18,16 @@ function(norm_add_library_target name)
     LIBRARY DESTINATION lib)
   set_property(GLOBAL APPEND PROPERTY NORM_EXPORTED_TARGETS ${name})
 endfunction()
+
+# AddressSanitizer + UndefinedBehaviorSanitizer over the project's own code
+# (libMLIR / libLLVM stay as installed): every library, tool and test is
+# built instrumented and undefined behaviour aborts. The test suite runs as
+# usual: cmake -DNORM_ENABLE_SANITIZERS=ON ...; cmake --build . --target
+# check-norm.
+option(NORM_ENABLE_SANITIZERS
+  "Build everything with -fsanitize=address,undefined" OFF)
+if(NORM_ENABLE_SANITIZERS)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+    -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
